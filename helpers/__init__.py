@@ -1,0 +1,16 @@
+"""Helpers for the book *Convolutional Neural Networks in TensorFlow*.
+
+One module per concern: ``data`` (dataset loaders), ``runtime`` (full or test mode, seeds)
+and ``plots`` (figures the chapters reuse). The chapters import what they need, e.g.
+
+>>> from helpers.data import load_mnist
+>>> from helpers.runtime import pick, set_seed
+"""
+
+import os
+
+# TensorFlow's C++ side prints start-up banners (CPU features, oneDNN) and, in TF 2.20/2.21, a
+# harmless tf.data "E ... use_unbounded_threadpool" line on every fit(); a notebook would show
+# them all as output. Silence the C++ log unless the reader chose a level. Python exceptions
+# and warnings are unaffected. It works because every chapter imports helpers before TensorFlow.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")

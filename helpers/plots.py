@@ -1,0 +1,222 @@
+"""Plots the chapters reuse. Each function draws one matplotlib Figure and returns it.
+
+In a notebook the figure appears by itself at the end of the cell; in a script, call
+``fig.savefig(...)`` or ``plt.show()``.
+
+>>> fig = show_images(x_test[:16], y_test[:16], predictions=y_pred[:16])
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+
+def _grid(n: int, ncols: int, cell: float = 1.4) -> tuple[Figure, np.ndarray]:
+    ncols = min(ncols, n)
+    nrows = math.ceil(n / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(cell * ncols, cell * nrows + 0.4), squeeze=False)
+    for ax in axes.flat:
+        ax.set_axis_off()
+    return fig, axes
+
+
+def _check_ncols(ncols: int) -> None:
+    if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols < 1:
+        raise ValueError(f"ncols={ncols!r}: expected a positive integer")
+
+
+def _name(label, class_names: Sequence[str] | None) -> str:
+    label = int(np.asarray(label).reshape(-1)[0])
+    if class_names is None:
+        return str(label)
+    if not 0 <= label < len(class_names):
+        raise ValueError(f"label {label} has no entry in class_names (which has {len(class_names)} names)")
+    return class_names[label]
+
+
+def show_images(
+    images,
+    labels=None,
+    predictions=None,
+    class_names: Sequence[str] | None = None,
+    ncols: int = 8,
+    title: str | None = None,
+) -> Figure:
+    """Show images in a grid, with their labels and, if given, the model's predictions.
+
+    A prediction that differs from its label is written in red as ``pred (true)``.
+    Images may be (N, H, W), (N, H, W, 1) or (N, H, W, 3), in [0, 1] floats or uint8.
+
+    >>> fig = show_images(x_test[:16], y_test[:16], predictions=y_pred[:16], ncols=8)
+    """
+    images = np.asarray(images)
+    _check_ncols(ncols)
+    if images.ndim == 4 and images.shape[-1] == 1:
+        images = images[..., 0]
+    if images.ndim not in (3, 4) or (images.ndim == 4 and images.shape[-1] != 3) or len(images) == 0:
+        raise ValueError(
+            f"images: expected a non-empty batch of shape (N, H, W), (N, H, W, 1) or (N, H, W, 3), "
+            f"got {images.shape}"
+        )
+    for name, values in (("labels", labels), ("predictions", predictions)):
+        if values is not None and len(values) != len(images):
+            raise ValueError(f"{name}: expected {len(images)} entries (one per image), got {len(values)}")
+    if predictions is not None and labels is None:
+        raise ValueError("predictions: also pass labels, so that wrong predictions can be marked")
+    fig, axes = _grid(len(images), ncols)
+    for i, ax in enumerate(axes.flat[: len(images)]):
+        ax.imshow(images[i], cmap="gray" if images.ndim == 3 else None)
+        if labels is None:
+            continue
+        true = _name(labels[i], class_names)
+        if predictions is None:
+            ax.set_title(true, fontsize=9)
+        else:
+            guess = _name(predictions[i], class_names)
+            wrong = guess != true
+            ax.set_title(f"{guess} ({true})" if wrong else guess, fontsize=9, color="red" if wrong else "black")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def _as_logs(history) -> dict[str, list[float]]:
+    logs = getattr(history, "history", history)
+    if not isinstance(logs, Mapping) or not logs:
+        raise ValueError(f"history: expected a keras History or a dict of metric lists, got {type(history).__name__}")
+    return dict(logs)
+
+
+def plot_history(history, metrics: Sequence[str] = ("loss", "accuracy"), title: str | None = None) -> Figure:
+    """Plot training curves, one panel per metric, with the validation curve when present.
+
+    ``history`` is a ``keras.callbacks.History`` (what ``fit`` returns), a dict of metric
+    lists, or a dict mapping a run's name to either, to compare runs on the same axes.
+
+    >>> fig = plot_history(model.fit(..., validation_split=0.1))
+    >>> fig = plot_history({"with BN": h1, "without BN": h2}, metrics=["val_accuracy"])
+    """
+    if isinstance(history, Mapping) and history and all(
+        hasattr(v, "history") or isinstance(v, Mapping) for v in history.values()
+    ):
+        runs = {str(name): _as_logs(h) for name, h in history.items()}
+    else:
+        runs = {"": _as_logs(history)}
+    if isinstance(metrics, str) or not metrics:
+        raise ValueError(f"metrics={metrics!r}: expected a non-empty list of metric names")
+    for name, logs in runs.items():
+        missing = [m for m in metrics if m not in logs]
+        if missing:
+            where = f" of run {name!r}" if name else ""
+            raise ValueError(f"metrics: {missing} not in the history{where}, which has {sorted(logs)}")
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.6), squeeze=False)
+    for ax, metric in zip(axes.flat, metrics):
+        for name, logs in runs.items():
+            epochs = np.arange(1, len(logs[metric]) + 1)
+            prefix = f"{name}: " if name else ""
+            (line,) = ax.plot(epochs, logs[metric], marker="o", label=f"{prefix}training" if not metric.startswith("val_") else f"{prefix}validation")
+            val = f"val_{metric}"
+            if not metric.startswith("val_") and val in logs:
+                ax.plot(epochs, logs[val], marker="o", linestyle="--", color=line.get_color(), label=f"{prefix}validation")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_confusion_matrix(y_true, y_pred, class_names: Sequence[str] | None = None, title: str | None = None) -> Figure:
+    """Draw the confusion matrix (rows: true class, columns: predicted class) with counts.
+
+    The matrix itself comes from ``tf.math.confusion_matrix``.
+
+    >>> fig = plot_confusion_matrix(y_test, y_pred, class_names=[str(d) for d in range(10)])
+    """
+    import tensorflow as tf
+
+    y_true = np.asarray(y_true).reshape(-1)
+    y_pred = np.asarray(y_pred).reshape(-1)
+    if len(y_true) != len(y_pred) or len(y_true) == 0:
+        raise ValueError(f"y_true and y_pred: expected the same non-zero length, got {len(y_true)} and {len(y_pred)}")
+    n = int(max(y_true.max(), y_pred.max())) + 1
+    if class_names is not None:
+        if n > len(class_names):
+            raise ValueError(f"class_names: {len(class_names)} names, but the labels go up to {n - 1}")
+        n = len(class_names)
+    matrix = tf.math.confusion_matrix(y_true, y_pred, num_classes=n).numpy()
+    names = list(class_names) if class_names is not None else [str(i) for i in range(n)]
+    size = max(4.5, 0.55 * n)
+    fig, ax = plt.subplots(figsize=(size + 1, size))
+    im = ax.imshow(matrix, cmap="Blues")
+    fig.colorbar(im, ax=ax, fraction=0.046)
+    for (i, j), count in np.ndenumerate(matrix):
+        ax.text(j, i, str(count), ha="center", va="center", fontsize=7,
+                color="white" if count > matrix.max() / 2 else "black")
+    ax.set_xticks(range(n), names, rotation=45 if class_names is not None else 0, ha="right" if class_names is not None else "center")
+    ax.set_yticks(range(n), names)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.set_title(title or "Confusion matrix")
+    fig.tight_layout()
+    return fig
+
+
+def plot_filters(kernel, input_channel: int = 0, ncols: int = 8, title: str | None = None) -> Figure:
+    """Show the learned filters of a convolution, one small image per output channel.
+
+    ``kernel`` is a Conv2D layer or its kernel array of shape (kh, kw, in_channels, filters).
+    Each filter is drawn for one input channel, on its own symmetric blue-red scale.
+
+    >>> fig = plot_filters(model.layers[0])
+    """
+    _check_ncols(ncols)
+    if hasattr(kernel, "kernel"):
+        kernel = kernel.kernel
+    kernel = np.asarray(kernel)
+    if kernel.ndim != 4:
+        raise ValueError(f"kernel: expected a Conv2D layer or an array (kh, kw, in, out), got shape {kernel.shape}")
+    if not 0 <= input_channel < kernel.shape[2]:
+        raise ValueError(f"input_channel={input_channel}: the kernel has {kernel.shape[2]} input channels")
+    filters = kernel.shape[3]
+    fig, axes = _grid(filters, ncols, cell=1.0)
+    for f, ax in enumerate(axes.flat[:filters]):
+        w = kernel[:, :, input_channel, f]
+        lim = float(np.abs(w).max()) or 1.0
+        ax.imshow(w, cmap="bwr", vmin=-lim, vmax=lim)
+        ax.set_title(str(f), fontsize=8)
+    fig.suptitle(title or f"{filters} filters of shape {kernel.shape[0]}x{kernel.shape[1]} (blue < 0 < red)")
+    fig.tight_layout()
+    return fig
+
+
+def plot_feature_maps(feature_maps, ncols: int = 8, title: str | None = None) -> Figure:
+    """Show the channels of one image's feature maps, one panel per channel.
+
+    ``feature_maps`` has shape (H, W, C), or (1, H, W, C) as a model returns it for one image.
+
+    >>> fig = plot_feature_maps(activation_model(x_test[:1]))
+    """
+    _check_ncols(ncols)
+    maps = np.asarray(feature_maps)
+    if maps.ndim == 4 and maps.shape[0] == 1:
+        maps = maps[0]
+    if maps.ndim != 3:
+        raise ValueError(f"feature_maps: expected shape (H, W, C) or (1, H, W, C), got {np.shape(feature_maps)}")
+    channels = maps.shape[-1]
+    fig, axes = _grid(channels, ncols, cell=1.2)
+    for c, ax in enumerate(axes.flat[:channels]):
+        ax.imshow(maps[:, :, c], cmap="viridis")
+        ax.set_title(str(c), fontsize=8)
+    fig.suptitle(title or f"{channels} feature maps of size {maps.shape[0]}x{maps.shape[1]}")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,121 @@
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from helpers import plots  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def _titles(fig):
+    return [ax.get_title() for ax in fig.axes if ax.get_title()]
+
+
+def test_show_images_marks_wrong_predictions():
+    images = np.random.rand(3, 28, 28, 1)
+    fig = plots.show_images(images, [1, 2, 3], predictions=[1, 5, 3], ncols=2)
+    assert _titles(fig) == ["1", "5 (2)", "3"]
+    colors = [ax.title.get_color() for ax in fig.axes if ax.get_title()]
+    assert colors == ["black", "red", "black"]
+    assert len(fig.axes) == 4  # 2x2 grid, the last one empty
+
+
+def test_show_images_uses_class_names_and_keras_shaped_labels():
+    fig = plots.show_images(np.zeros((2, 8, 8, 3), np.uint8), np.array([[0], [1]]), class_names=["cat", "dog"])
+    assert _titles(fig) == ["cat", "dog"]
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"images": np.zeros((2, 4))}, "images: expected a non-empty batch"),
+        ({"images": np.zeros((2, 4, 4, 2))}, "images: expected"),
+        ({"images": np.zeros((2, 4, 4)), "labels": [1]}, "labels: expected 2 entries"),
+        ({"images": np.zeros((2, 4, 4)), "labels": [1, 2], "predictions": [1]}, "predictions: expected 2"),
+        ({"images": np.zeros((1, 4, 4)), "predictions": [1]}, "also pass labels"),
+        ({"images": np.zeros((1, 4, 4)), "labels": [3], "class_names": ["a"]}, "label 3 has no entry"),
+        ({"images": np.zeros((1, 4, 4)), "ncols": 0}, "ncols=0"),
+    ],
+)
+def test_show_images_rejects_bad_input(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        plots.show_images(**kwargs)
+
+
+def test_plot_history_one_run_with_validation():
+    logs = {"loss": [1.0, 0.5], "val_loss": [1.1, 0.7], "accuracy": [0.5, 0.8], "val_accuracy": [0.4, 0.7]}
+    fig = plots.plot_history(logs)
+    assert len(fig.axes) == 2
+    loss_ax = fig.axes[0]
+    assert [line.get_label() for line in loss_ax.get_lines()] == ["training", "validation"]
+    np.testing.assert_array_equal(loss_ax.get_lines()[1].get_ydata(), [1.1, 0.7])
+
+
+def test_plot_history_accepts_a_keras_history_and_compares_runs():
+    class FakeHistory:
+        def __init__(self, acc):
+            self.history = {"val_accuracy": acc}
+
+    fig = plots.plot_history({"BN": FakeHistory([0.5, 0.6]), "no BN": FakeHistory([0.4, 0.5])}, metrics=["val_accuracy"])
+    labels = [line.get_label() for line in fig.axes[0].get_lines()]
+    assert labels == ["BN: validation", "no BN: validation"]
+
+
+def test_plot_history_rejects_bad_input():
+    with pytest.raises(ValueError, match="history: expected a keras History"):
+        plots.plot_history([1, 2])
+    with pytest.raises(ValueError, match=r"metrics: \['accuracy'\] not in the history"):
+        plots.plot_history({"loss": [1.0]})
+    with pytest.raises(ValueError, match="metrics='loss'"):
+        plots.plot_history({"loss": [1.0]}, metrics="loss")
+
+
+def test_confusion_matrix_counts_come_from_tensorflow():
+    fig = plots.plot_confusion_matrix([0, 1, 1, 2], [0, 1, 0, 2])
+    ax = fig.axes[0]
+    counts = [t.get_text() for t in ax.texts]
+    assert counts == ["1", "0", "0", "1", "1", "0", "0", "0", "1"]
+
+
+def test_confusion_matrix_with_class_names_and_bad_input():
+    fig = plots.plot_confusion_matrix(np.array([[0], [1]]), [1, 1], class_names=["a", "b", "c"])
+    assert len(fig.axes[0].texts) == 9
+    with pytest.raises(ValueError, match="same non-zero length"):
+        plots.plot_confusion_matrix([0, 1], [0])
+    with pytest.raises(ValueError, match="class_names: 2 names, but the labels go up to 2"):
+        plots.plot_confusion_matrix([0, 2], [0, 1], class_names=["a", "b"])
+
+
+def test_plot_filters_from_array_and_layer():
+    kernel = np.random.randn(3, 3, 1, 5)
+    fig = plots.plot_filters(kernel, ncols=3)
+    assert _titles(fig) == ["0", "1", "2", "3", "4"]
+    assert "5 filters of shape 3x3" in fig._suptitle.get_text()
+
+    class FakeLayer:
+        def __init__(self, kernel):
+            self.kernel = kernel
+
+    assert len(plots.plot_filters(FakeLayer(kernel)).axes) == 5
+
+
+def test_plot_filters_rejects_bad_input():
+    with pytest.raises(ValueError, match=r"kernel: expected .* got shape \(3, 3\)"):
+        plots.plot_filters(np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="input_channel=2: the kernel has 1 input channels"):
+        plots.plot_filters(np.zeros((3, 3, 1, 4)), input_channel=2)
+
+
+def test_plot_feature_maps_accepts_a_batch_of_one():
+    fig = plots.plot_feature_maps(np.random.rand(1, 6, 6, 4), ncols=4)
+    assert len(fig.axes) == 4
+    assert "4 feature maps of size 6x6" in fig._suptitle.get_text()
+    with pytest.raises(ValueError, match="feature_maps: expected shape"):
+        plots.plot_feature_maps(np.zeros((2, 6, 6, 4)))
