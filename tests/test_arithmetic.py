@@ -1,0 +1,311 @@
+"""helpers.arithmetic against the real TensorFlow/Keras ops.
+
+Each property test draws a configuration, asks the module for the output size, runs the
+real op on a tiny tensor and compares. Where the module refuses a configuration
+(ValueError), TensorFlow must refuse it too (an exception) or give an empty (size 0) axis,
+so both sides agree on what is invalid.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
+
+from helpers.arithmetic import (
+    conv_output_size,
+    conv_transpose_output_size,
+    effective_kernel_size,
+    pool_output_size,
+    receptive_field,
+    receptive_field_table,
+    same_padding,
+)
+
+TF_REFUSALS = (ValueError, tf.errors.InvalidArgumentError)
+
+sizes = st.integers(1, 40)
+kernels = st.integers(1, 7)
+strides = st.integers(1, 4)
+dilations = st.integers(1, 4)
+pairs = st.tuples(st.integers(0, 4), st.integers(0, 4))
+names = st.sampled_from(["valid", "same", "VALID", "Same"])
+# The same padding name on both axes (TF takes one string), or an explicit pair per axis.
+conv_paddings = st.one_of(names.map(lambda p: (p, p)), st.tuples(pairs, pairs))
+
+
+def predict(fn, *args, **kwargs):
+    """The module's answer, or None where it raises ValueError."""
+    try:
+        return fn(*args, **kwargs)
+    except ValueError:
+        return None
+
+
+def run_shape(op):
+    """Spatial output shape of a (1, H, W, C) result, or None where TF/Keras refuses."""
+    try:
+        return tuple(int(v) for v in op().shape[1:3])
+    except TF_REFUSALS:
+        return None
+
+
+def assert_agree(predicted, actual):
+    """Accepted axes must match TF exactly; a refused axis must be refused or empty in TF."""
+    event("module accepts" if None not in predicted else
+          "module refuses, TF " + ("raises" if actual is None else "gives an empty axis"))
+    if actual is None:
+        assert None in predicted, f"TensorFlow refused a configuration the module accepts: {predicted}"
+    else:
+        expected = tuple(0 if p is None else p for p in predicted)
+        assert actual == expected, f"module {predicted}, TensorFlow {actual}"
+
+
+def random_tensor(shape, seed):
+    return tf.constant(np.random.default_rng(seed).standard_normal(shape), tf.float32)
+
+
+# ---------------------------------------------------------------- convolution output size
+@settings(max_examples=400, deadline=None)
+@given(n=sizes, m=sizes, k=kernels, k2=kernels, s=strides, s2=strides, d=dilations,
+       d2=dilations, padding=conv_paddings)  # fmt: skip
+def test_conv_output_size_matches_tf_nn_conv2d(n, m, k, k2, s, s2, d, d2, padding):
+    p1, p2 = padding
+    tf_padding = p1.upper() if isinstance(p1, str) else [[0, 0], list(p1), list(p2), [0, 0]]
+    predicted = (
+        predict(conv_output_size, n, k, stride=s, dilation=d, padding=p1),
+        predict(conv_output_size, m, k2, stride=s2, dilation=d2, padding=p2),
+    )
+    actual = run_shape(
+        lambda: tf.nn.conv2d(tf.zeros((1, n, m, 1)), tf.ones((k, k2, 1, 1)), strides=[1, s, s2, 1],
+                             padding=tf_padding, dilations=[1, d, d2, 1])
+    )  # fmt: skip
+    assert_agree(predicted, actual)
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=sizes, m=sizes, k=kernels, s=strides, d=dilations, padding=names)
+def test_conv_output_size_matches_keras_conv2d(n, m, k, s, d, padding):
+    if s > 1 and d > 1:  # Keras refuses this pair; tf.nn.conv2d covers it above
+        s = 1
+    layer = keras.layers.Conv2D(1, k, strides=s, dilation_rate=d, padding=padding)
+    predicted = tuple(predict(conv_output_size, size, k, s, d, padding) for size in (n, m))
+    assert_agree(predicted, run_shape(lambda: layer(tf.zeros((1, n, m, 1)))))
+
+
+def test_stride_with_dilation_runs_in_tf_nn_conv2d_but_not_in_convolution_or_keras():
+    x, kernel = random_tensor((1, 21, 17, 1), 0), random_tensor((3, 3, 1, 1), 1)
+    y = tf.nn.conv2d(x, kernel, strides=2, dilations=2, padding="VALID")
+    assert tuple(y.shape[1:3]) == (conv_output_size(21, 3, 2, 2), conv_output_size(17, 3, 2, 2))
+    # It is the stride-1 dilated convolution, subsampled: a real strided dilated convolution.
+    dense = tf.nn.conv2d(x, kernel, strides=1, dilations=2, padding="VALID")[:, ::2, ::2]
+    np.testing.assert_allclose(y.numpy(), dense.numpy(), rtol=1e-5, atol=1e-5)
+    with pytest.raises(ValueError, match="strides > 1"):
+        tf.nn.convolution(x, kernel, strides=2, dilations=2, padding="VALID")
+    with pytest.raises(ValueError, match="strides > 1"):
+        keras.layers.Conv2D(1, 3, strides=2, dilation_rate=2)(x)
+
+
+# ---------------------------------------------------------------- SAME padding split
+@settings(max_examples=300, deadline=None)
+@given(n=sizes, m=sizes, k=kernels, k2=kernels, s=strides, s2=strides, d=dilations,
+       d2=dilations, seed=st.integers(0, 2**32 - 1))  # fmt: skip
+def test_same_padding_reproduces_tf_same_values(n, m, k, k2, s, s2, d, d2, seed):
+    x, kernel = random_tensor((1, n, m, 1), seed), random_tensor((k, k2, 1, 1), seed + 1)
+    conv = dict(strides=[1, s, s2, 1], dilations=[1, d, d2, 1])
+    same = tf.nn.conv2d(x, kernel, padding="SAME", **conv)
+    rows, cols = same_padding(n, k, s, d), same_padding(m, k2, s2, d2)
+    padded = tf.pad(x, [[0, 0], list(rows), list(cols), [0, 0]])
+    valid = tf.nn.conv2d(padded, kernel, padding="VALID", **conv)
+    assert same.shape == valid.shape
+    np.testing.assert_allclose(same.numpy(), valid.numpy(), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "n, k, s, d", [(6, 2, 1, 1), (7, 4, 2, 1), (8, 3, 2, 1), (10, 2, 1, 3), (12, 6, 3, 1)]
+)
+def test_same_padding_extra_zero_goes_after(n, k, s, d):
+    # Shows the test above can fail: the mirrored split gives different values.
+    before, after = same_padding(n, k, s, d)
+    assert after == before + 1, "this case must have an odd total padding"
+    x, kernel = random_tensor((1, n, 1, 1), n), random_tensor((k, 1, 1, 1), k)
+    conv = dict(strides=[1, s, 1, 1], dilations=[1, d, 1, 1])
+    same = tf.nn.conv2d(x, kernel, padding="SAME", **conv).numpy()
+    mirrored = tf.pad(x, [[0, 0], [after, before], [0, 0], [0, 0]])
+    assert not np.allclose(same, tf.nn.conv2d(mirrored, kernel, padding="VALID", **conv).numpy())
+
+
+# ---------------------------------------------------------------- pooling
+@settings(max_examples=200, deadline=None)
+@given(n=sizes, m=sizes, p=kernels, p2=kernels,
+       stride=st.one_of(st.none(), st.tuples(strides, strides)), padding=names)  # fmt: skip
+def test_pool_output_size_matches_keras_and_tf_max_pool(n, m, p, p2, stride, padding):
+    s, s2 = stride if stride is not None else (None, None)
+    predicted = (
+        predict(pool_output_size, n, p, stride=s, padding=padding),
+        predict(pool_output_size, m, p2, stride=s2, padding=padding),
+    )
+    x = tf.zeros((1, n, m, 1))
+    layer = keras.layers.MaxPooling2D((p, p2), strides=stride, padding=padding)
+    assert_agree(predicted, run_shape(lambda: layer(x)))
+    tf_strides = [p, p2] if stride is None else list(stride)
+    assert_agree(predicted, run_shape(lambda: tf.nn.max_pool2d(x, [p, p2], tf_strides, padding.upper())))
+
+
+# ---------------------------------------------------------------- transposed convolution
+@settings(max_examples=200, deadline=None)
+@given(n=st.integers(1, 12), m=st.integers(1, 12), k=kernels, k2=kernels, s=strides,
+       s2=strides, d=dilations, d2=dilations, padding=names,
+       output_padding=st.one_of(st.none(), st.tuples(st.integers(0, 3), st.integers(0, 3))))  # fmt: skip
+def test_conv_transpose_output_size_matches_keras(n, m, k, k2, s, s2, d, d2, padding, output_padding):
+    o, o2 = output_padding if output_padding is not None else (None, None)
+    predicted = (
+        predict(conv_transpose_output_size, n, k, s, padding, o, dilation=d),
+        predict(conv_transpose_output_size, m, k2, s2, padding, o2, dilation=d2),
+    )
+    # The CPU cannot run a dilated transposed convolution, and Keras refuses stride > 1 with
+    # dilation > 1. A dilated kernel is a kernel of effective_kernel_size() with zeros in
+    # the gaps, so run that kernel undilated: the real op, with the same geometry.
+    undilated = (effective_kernel_size(k, d), effective_kernel_size(k2, d2))
+
+    def layer_output():
+        layer = keras.layers.Conv2DTranspose(1, undilated, strides=(s, s2), padding=padding,
+                                             output_padding=output_padding)  # fmt: skip
+        return layer(tf.zeros((1, n, m, 1)))
+
+    actual = run_shape(layer_output)
+    event("Keras refuses" if actual is None else "Keras accepts")
+    assert (actual is None) == (None in predicted), f"module {predicted}, Keras {actual}"
+    if actual is not None:
+        assert actual == predicted
+        if s == s2 == 1:  # Keras accepts the dilation itself here: its own shape rule agrees
+            layer = keras.layers.Conv2DTranspose(1, (k, k2), padding=padding, dilation_rate=(d, d2),
+                                                 output_padding=output_padding)  # fmt: skip
+            assert tuple(layer.compute_output_shape((1, n, m, 1))[1:3]) == predicted
+
+
+@settings(max_examples=300, deadline=None)
+@given(n=sizes, k=kernels, s=strides, d=dilations, padding=names,
+       output_padding=st.one_of(st.none(), st.integers(0, 3)))  # fmt: skip
+def test_conv_transpose_undoes_the_forward_shape(n, k, s, d, padding, output_padding):
+    out = predict(conv_transpose_output_size, n, k, s, padding, output_padding, d)
+    if out is not None:
+        assert conv_output_size(out, k, s, d, padding) == n
+
+
+# ---------------------------------------------------------------- receptive field
+layer_specs = st.tuples(st.integers(1, 5), st.integers(1, 3), st.integers(1, 3))
+
+
+def dilated_ones(k, d):
+    """An all-ones kernel of k taps, dilated by hand: zeros in the gaps, undilated shape."""
+    taps = np.zeros(effective_kernel_size(k, d), np.float32)
+    taps[::d] = 1.0
+    return tf.constant(taps.reshape(-1, 1, 1, 1))
+
+
+@settings(max_examples=100, deadline=None)
+@given(layers=st.lists(layer_specs, min_size=1, max_size=4), extra=st.integers(0, 12), data=st.data())
+def test_receptive_field_matches_the_pixels_one_output_depends_on(layers, extra, data):
+    table = receptive_field_table(layers)
+    field, jump = receptive_field(layers), table[-1]["jump"]
+    length = field + extra  # a 1-D signal, as (batch, length, 1, 1)
+
+    def stack(x, dilate_in_op=True):
+        for k, s, d in layers:
+            kernel = tf.ones((k, 1, 1, 1)) if dilate_in_op else dilated_ones(k, d)
+            x = tf.nn.conv2d(x, kernel, strides=[1, s, 1, 1], padding="VALID",
+                             dilations=[1, d if dilate_in_op else 1, 1, 1])  # fmt: skip
+        return x
+
+    # The real dilated op, fed one one-hot signal per input pixel: column j of the result
+    # says how much output unit j depends on each input pixel.
+    influence = stack(tf.eye(length)[:, :, None, None])[:, :, 0, 0].numpy()
+    unit = data.draw(st.integers(0, influence.shape[1] - 1), label="output unit")
+    # The same via tf.GradientTape (the CPU has no gradient for dilated ops, so the dilation
+    # goes into the kernel as zeros).
+    x = tf.Variable(tf.zeros((1, length, 1, 1)))
+    with tf.GradientTape() as tape:
+        y = stack(x, dilate_in_op=False)[0, unit, 0, 0]
+    gradient = tape.gradient(y, x)[0, :, 0, 0].numpy()
+    np.testing.assert_array_equal(gradient, influence[:, unit])
+
+    seen = np.flatnonzero(gradient)
+    assert seen[-1] - seen[0] + 1 == field
+    assert seen[0] == unit * jump
+
+
+def test_receptive_field_layer_forms_agree():
+    tuples = [(3, 1, 1), (2, 2, 1), (3, 1, 2)]
+    forms = [[(3, 1), (2, 2), (3, 1, 2)],
+             [{"kernel_size": 3}, {"kernel_size": 2, "stride": 2}, {"kernel_size": 3, "dilation": 2}],
+             [tuple(np.int64(v) for v in layer) for layer in tuples]]  # fmt: skip
+    for form in forms:
+        assert receptive_field_table(form) == receptive_field_table(tuples)
+    assert [row["layer"] for row in receptive_field_table(tuples)] == [1, 2, 3]
+    assert receptive_field(tuples) == receptive_field_table(tuples)[-1]["receptive_field"]
+
+
+def test_numpy_integers_are_accepted_and_plain_ints_come_back():
+    result = conv_output_size(np.int64(28), np.int32(3), stride=np.int64(2), padding=(np.int64(1), 0))
+    assert result == conv_output_size(28, 3, stride=2, padding=(1, 0))
+    assert type(result) is int
+
+
+# ---------------------------------------------------------------- bad input
+BAD_INPUTS = [
+    (effective_kernel_size, (0,), {}, ["kernel_size=0", "positive integer"]),
+    (effective_kernel_size, (True,), {}, ["kernel_size=True", "positive integer"]),
+    (effective_kernel_size, (2.0,), {}, ["kernel_size=2.0", "positive integer"]),
+    (effective_kernel_size, (3,), {"dilation": 0}, ["dilation=0", "positive integer"]),
+    (same_padding, (0, 3), {}, ["input_size=0", "positive integer"]),
+    (same_padding, (5, 3), {"stride": -1}, ["stride=-1", "positive integer"]),
+    (same_padding, (5, 3), {"dilation": None}, ["dilation=None", "positive integer"]),
+    (conv_output_size, (-5, 3), {}, ["input_size=-5", "positive integer"]),
+    (conv_output_size, ("28", 3), {}, ["input_size='28'", "positive integer"]),
+    (conv_output_size, (5, 3), {"stride": 0}, ["stride=0", "positive integer"]),
+    (conv_output_size, (5, 3), {"padding": "full"}, ["padding='full'", "expected 'valid', 'same'"]),
+    (conv_output_size, (5, 3), {"padding": (1,)}, ["padding=(1,)", "(before, after)"]),
+    (conv_output_size, (5, 3), {"padding": (1, -1)}, ["padding=(1, -1)", "non-negative"]),
+    (conv_output_size, (5, 3), {"padding": (1, 1, 1)}, ["padding=(1, 1, 1)", "(before, after)"]),
+    (conv_output_size, (5, 3), {"padding": (1.0, 1)}, ["padding=(1.0, 1)", "integers"]),
+    (conv_output_size, (5, 3), {"padding": (True, 0)}, ["padding=(True, 0)", "integers"]),
+    (conv_output_size, (5, 3), {"padding": None}, ["padding=None", "expected"]),
+    (conv_output_size, (4, 3), {"dilation": 2}, ["kernel_size=3", "dilation=2", "input_size=4", "spans 5"]),
+    (conv_output_size, (2, 5), {"padding": (1, 1)}, ["input_size=2", "padding=(1, 1)", "no larger"]),
+    (pool_output_size, (2, 3), {}, ["pool_size=3", "input_size=2", "no larger"]),
+    (pool_output_size, (5, 0), {}, ["pool_size=0", "positive integer"]),
+    (pool_output_size, (5, 2), {"stride": 0}, ["stride=0", "positive integer"]),
+    (pool_output_size, (5, 2), {"padding": (1, 1)}, ["padding=(1, 1)", "expected 'valid' or 'same'"]),
+    (conv_transpose_output_size, (5, 3), {"stride": 2, "output_padding": 2},
+     ["output_padding=2", "smaller than stride=2"]),
+    (conv_transpose_output_size, (5, 3), {"stride": 2, "output_padding": -1}, ["output_padding=-1", "non-negative"]),
+    (conv_transpose_output_size, (5, 3), {"stride": 2, "output_padding": True}, ["output_padding=True", "integer"]),
+    (conv_transpose_output_size, (5, 3), {"stride": 2, "output_padding": 0.5}, ["output_padding=0.5", "integer"]),
+    (conv_transpose_output_size, (5, 4), {"padding": "same", "output_padding": 0},
+     ["output_padding=0", "padding='same'", "even"]),
+    (conv_transpose_output_size, (5, 3), {"padding": (1, 1)}, ["padding=(1, 1)", "expected 'valid' or 'same'"]),
+    (conv_transpose_output_size, (5, 3), {"dilation": 0}, ["dilation=0", "positive integer"]),
+    (conv_transpose_output_size, (0, 3), {}, ["input_size=0", "positive integer"]),
+    (receptive_field, ([],), {}, ["layers=[]", "non-empty"]),
+    (receptive_field, ("abc",), {}, ["layers='abc'", "non-empty list"]),
+    (receptive_field, ([(3,)],), {}, ["layers[0]=(3,)", "(kernel_size, stride, dilation)"]),
+    (receptive_field, ([(3, 1, 1), (3, 1, 1, 1)],), {}, ["layers[1]=(3, 1, 1, 1)", "expected"]),
+    (receptive_field, ([{"kernel": 3}],), {}, ["layers[0]={'kernel': 3}", "kernel_size"]),
+    (receptive_field, ([(3, 0, 1)],), {}, ["stride=0", "positive integer"]),
+    (receptive_field, ([(3, 1, 1), (0, 1, 1)],), {}, ["kernel_size=0", "positive integer"]),
+    (receptive_field_table, (None,), {}, ["layers=None", "non-empty list"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "fn, args, kwargs, fragments", BAD_INPUTS, ids=[f"{c[0].__name__}-{i}" for i, c in enumerate(BAD_INPUTS)]
+)
+def test_bad_input_names_argument_and_value(fn, args, kwargs, fragments):
+    with pytest.raises(ValueError) as info:
+        fn(*args, **kwargs)
+    for fragment in fragments:
+        assert fragment in str(info.value)
