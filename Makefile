@@ -11,7 +11,6 @@ NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
 # TensorFlow's C++ side logs start-up banners and a harmless tf.data "error" line on every
 # fit() (TF 2.20/2.21); a notebook would store them as output. Python exceptions still show.
 export TF_CPP_MIN_LOG_LEVEL ?= 3
-export MPLBACKEND ?= Agg
 # Datasets: use the offline mirror beside the checkout when the caller has not chosen one.
 SHARED_DATA := $(abspath ../shared/datasets)
 ifeq ($(origin CNN_BOOK_DATA_DIR),undefined)

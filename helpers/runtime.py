@@ -73,22 +73,3 @@ def set_seed(seed: int = 42, deterministic: bool = True) -> None:
     keras.utils.set_random_seed(seed)
     if deterministic:
         tf.config.experimental.enable_op_determinism()
-
-
-def subset(n_full: int | None, n_test: int, *arrays):
-    """Keep the first ``n`` items of each array: all of them (``n_full=None``) or ``n_full``
-    in full mode, ``n_test`` in test mode.
-
-    >>> import numpy as np
-    >>> x, y = subset(None, 2, np.arange(10), np.arange(10))
-    """
-    if not arrays:
-        raise ValueError("subset() needs at least one array after n_full and n_test")
-    n = pick(full=n_full, test=n_test)
-    if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n <= 0):
-        raise ValueError(f"subset size {n!r}: expected a positive integer, or None for all items")
-    lengths = {len(a) for a in arrays}
-    if len(lengths) != 1:
-        raise ValueError(f"arrays: expected equal lengths, got {sorted(lengths)}")
-    out = tuple(a if n is None else a[:n] for a in arrays)
-    return out if len(out) > 1 else out[0]

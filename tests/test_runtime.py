@@ -36,26 +36,6 @@ def test_pick(monkeypatch):
     assert runtime.pick(full=5, test=1) == 5
 
 
-def test_subset(monkeypatch):
-    x, y = np.arange(10), np.arange(10) * 2
-    monkeypatch.setenv("CNN_BOOK_TEST_MODE", "1")
-    xs, ys = runtime.subset(None, 3, x, y)
-    assert xs.tolist() == [0, 1, 2] and ys.tolist() == [0, 2, 4]
-    monkeypatch.setenv("CNN_BOOK_TEST_MODE", "0")
-    assert len(runtime.subset(None, 3, x)) == 10
-    assert len(runtime.subset(7, 3, x)) == 7
-
-
-def test_subset_rejects_bad_input(monkeypatch):
-    monkeypatch.setenv("CNN_BOOK_TEST_MODE", "1")
-    with pytest.raises(ValueError, match="at least one array"):
-        runtime.subset(None, 3)
-    with pytest.raises(ValueError, match="equal lengths"):
-        runtime.subset(None, 3, np.arange(4), np.arange(5))
-    with pytest.raises(ValueError, match="subset size 0"):
-        runtime.subset(None, 0, np.arange(4))
-
-
 def test_set_seed_reproduces_random_draws():
     import keras
 
