@@ -220,3 +220,108 @@ def plot_feature_maps(feature_maps, ncols: int = 8, title: str | None = None) ->
     fig.suptitle(title or f"{channels} feature maps of size {maps.shape[0]}x{maps.shape[1]}")
     fig.tight_layout()
     return fig
+
+
+# ---------------------------------------------------------------- convolution geometry
+_INPUT, _PAD, _TAP, _OUT, _NOW = "#9ecae1", "white", "#08519c", "#c7e9c0", "#31a354"
+
+
+def _geometry(input_size: int, kernel_size: int, stride: int, padding, dilation: int):
+    """Output size and the (before, after) padding, both checked by helpers.arithmetic."""
+    from helpers.arithmetic import conv_output_size, same_padding
+
+    out = conv_output_size(input_size, kernel_size, stride=stride, dilation=dilation, padding=padding)
+    if isinstance(padding, str):
+        pads = same_padding(input_size, kernel_size, stride, dilation) if padding.lower() == "same" else (0, 0)
+    else:
+        pads = (int(padding[0]), int(padding[1]))
+    return out, pads
+
+
+def _draw_conv(ax, n: int, k: int, s: int, d: int, pads: tuple[int, int], out: int, step: int) -> None:
+    from matplotlib.patches import Rectangle
+
+    ax.clear()
+    before, after = pads
+    size = before + n + after
+    for r in range(size):
+        for c in range(size):
+            inside = before <= r < before + n and before <= c < before + n
+            ax.add_patch(Rectangle((c, r), 1, 1, facecolor=_INPUT if inside else _PAD,
+                                   edgecolor="black" if inside else "gray", linestyle="-" if inside else "--"))
+    i, j = divmod(step, out)
+    for a in range(k):
+        for b in range(k):
+            ax.add_patch(Rectangle((j * s + b * d, i * s + a * d), 1, 1, facecolor=_TAP, alpha=0.6))
+    span = (k - 1) * d + 1
+    ax.add_patch(Rectangle((j * s, i * s), span, span, fill=False, edgecolor=_TAP, linewidth=2.5))
+    left, top = size + 1.5, (size - out) / 2
+    for r in range(out):
+        for c in range(out):
+            done = r * out + c
+            color = _NOW if done == step else _OUT if done < step else "white"
+            ax.add_patch(Rectangle((left + c, top + r), 1, 1, facecolor=color, edgecolor="black"))
+    ax.set_xlim(-0.2, left + out + 0.2)
+    ax.set_ylim(size + 0.2, -0.2)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    pad_text = f"pad {before}" if before == after else f"pad {before} before, {after} after"
+    ax.set_title(f"input {n}x{n}, {pad_text}\nkernel {k}x{k}, stride {s}, dilation {d} -> output {out}x{out}",
+                 fontsize=9)
+
+
+def plot_conv_geometry(
+    input_size: int,
+    kernel_size: int,
+    stride: int = 1,
+    padding: str | tuple[int, int] = "valid",
+    dilation: int = 1,
+    position: tuple[int, int] = (0, 0),
+    ax=None,
+) -> Figure:
+    """Draw one axis-square convolution in the style of Dumoulin & Visin's figures: the input
+    (blue) with its padding (dashed), the kernel's taps (dark blue) at one output
+    ``position`` (row, column), and the output grid (green, the current position darker).
+
+    Sizes come from ``helpers.arithmetic``, so a configuration it refuses raises its
+    ``ValueError``. Pass ``ax`` to draw into an existing Axes.
+
+    >>> fig = plot_conv_geometry(5, kernel_size=3, stride=2, padding=(1, 1))
+    """
+    out, pads = _geometry(input_size, kernel_size, stride, padding, dilation)
+    if len(position) != 2 or not all(isinstance(p, int) and 0 <= p < out for p in position):
+        raise ValueError(f"position={position!r}: expected (row, column) with both in 0..{out - 1}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 3))
+    _draw_conv(ax, input_size, kernel_size, stride, dilation, pads, out, position[0] * out + position[1])
+    return ax.figure
+
+
+def animate_convolution(
+    input_size: int,
+    kernel_size: int,
+    stride: int = 1,
+    padding: str | tuple[int, int] = "valid",
+    dilation: int = 1,
+    max_frames: int = 25,
+    dpi: int = 70,
+):
+    """A ``FuncAnimation`` of the kernel visiting every output position, one frame each,
+    drawn as :func:`plot_conv_geometry`. Its figure is already closed, so a notebook shows
+    only the animation: ``HTML(anim.to_jshtml())``, which also plays in the static book.
+
+    ``max_frames`` guards the size of the stored HTML (one PNG per frame).
+
+    >>> anim = animate_convolution(5, kernel_size=3, stride=2, padding=(1, 1))
+    """
+    from matplotlib.animation import FuncAnimation
+
+    out, pads = _geometry(input_size, kernel_size, stride, padding, dilation)
+    if out * out > max_frames:
+        raise ValueError(f"max_frames={max_frames}: this convolution has {out}x{out} = {out * out} "
+                         "output positions, one frame each; expected a smaller configuration")
+    fig, ax = plt.subplots(figsize=(4.8, 2.9), dpi=dpi)
+    anim = FuncAnimation(fig, lambda step: _draw_conv(ax, input_size, kernel_size, stride, dilation, pads, out, step),
+                         frames=out * out, interval=700, repeat=True)
+    plt.close(fig)
+    return anim

@@ -119,3 +119,38 @@ def test_plot_feature_maps_accepts_a_batch_of_one():
     assert "4 feature maps of size 6x6" in fig._suptitle.get_text()
     with pytest.raises(ValueError, match="feature_maps: expected shape"):
         plots.plot_feature_maps(np.zeros((2, 6, 6, 4)))
+
+
+def _cells(ax, color):
+    """Rectangles of one face colour, as (x, y) of their corners."""
+    rgba = matplotlib.colors.to_rgba(color)
+    return sorted((p.get_x(), p.get_y()) for p in ax.patches if p.get_fill() and p.get_facecolor()[:3] == rgba[:3])
+
+
+def test_plot_conv_geometry_draws_padding_taps_and_output():
+    # 6x6 input, SAME, 3x3, stride 2: TF pads 0 before and 1 after; the last window uses it.
+    fig = plots.plot_conv_geometry(6, 3, stride=2, padding="same", position=(2, 2))
+    ax = fig.axes[0]
+    assert len(_cells(ax, plots._INPUT)) == 36
+    assert len(_cells(ax, plots._PAD)) == 7 * 7 - 36  # the padding (every output cell is done)
+    taps = _cells(ax, plots._TAP)
+    assert taps == [(float(x), float(y)) for x in (4, 5, 6) for y in (4, 5, 6)]
+    assert "pad 0 before, 1 after" in ax.get_title() and "output 3x3" in ax.get_title()
+
+
+def test_plot_conv_geometry_dilated_taps_and_bad_input():
+    ax = plots.plot_conv_geometry(7, 3, dilation=2, position=(1, 2)).axes[0]
+    assert _cells(ax, plots._TAP) == [(float(x), float(y)) for x in (2, 4, 6) for y in (1, 3, 5)]
+    with pytest.raises(ValueError, match=r"position=\(3, 0\): expected \(row, column\) with both in 0..2"):
+        plots.plot_conv_geometry(7, 3, dilation=2, position=(3, 0))
+    with pytest.raises(ValueError, match="kernel_size=3 with dilation=4 spans 9 pixels"):
+        plots.plot_conv_geometry(7, 3, dilation=4)
+
+
+def test_animate_convolution_has_one_frame_per_output_position():
+    anim = plots.animate_convolution(5, 3, stride=2, padding=(1, 1))
+    assert plt.get_fignums() == []  # closed: a notebook stores only the animation
+    html = anim.to_jshtml()
+    assert html.count("data:image/png;base64") == 9
+    with pytest.raises(ValueError, match="max_frames=4: this convolution has 3x3 = 9 output positions"):
+        plots.animate_convolution(5, 3, stride=2, padding=(1, 1), max_frames=4)

@@ -1,0 +1,105 @@
+"""An interactive convolution explorer (ipywidgets), for Jupyter and Colab.
+
+Sliders choose the input size, kernel size, stride and dilation, a menu the padding. Every
+change redraws the geometry (:func:`helpers.plots.plot_conv_geometry`, the kernel at its last
+output position) and shows the output size twice: as ``helpers.arithmetic.conv_output_size``
+computes it and as a real ``tf.nn.conv2d`` call returns it, with "match" or "MISMATCH". A
+configuration the arithmetic refuses shows its ``ValueError`` message instead.
+
+>>> conv_explorer(input_size=6, kernel_size=3, stride=2, padding="same")  # last line of a cell
+"""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+from IPython.display import display
+
+from helpers.arithmetic import conv_output_size
+from helpers.plots import plot_conv_geometry
+
+# argument -> (slider label, smallest, largest)
+SLIDERS = {
+    "input_size": ("input size", 1, 16),
+    "kernel_size": ("kernel size", 1, 7),
+    "stride": ("stride", 1, 4),
+    "dilation": ("dilation", 1, 4),
+}
+PADDINGS = ("valid", "same")
+
+
+def tf_output_size(input_size: int, kernel_size: int, stride: int, dilation: int, padding: str) -> int:
+    """The output size that ``tf.nn.conv2d`` really produces, from a run on zeros.
+
+    >>> tf_output_size(7, kernel_size=3, stride=2, dilation=1, padding="same")
+    4
+    """
+    import tensorflow as tf
+
+    x = tf.zeros((1, input_size, input_size, 1))
+    kernel = tf.zeros((kernel_size, kernel_size, 1, 1))
+    y = tf.nn.conv2d(x, kernel, strides=stride, dilations=dilation, padding=padding.upper())
+    return int(y.shape[1])
+
+
+def conv_explorer(
+    input_size: int = 7, kernel_size: int = 3, stride: int = 2, dilation: int = 1, padding: str = "same"
+) -> widgets.VBox:
+    """Build the explorer: ``VBox([controls, result, drawing])``.
+
+    ``controls`` holds the four ``IntSlider`` (described 'input size', 'kernel size', 'stride',
+    'dilation') and the padding ``Dropdown``; ``result`` is an ``HTML`` widget with the two
+    output sizes; ``drawing`` is an ``Output`` widget with the figure. The arguments are the
+    starting values and must lie in the sliders' ranges (``SLIDERS``).
+
+    >>> explorer = conv_explorer(input_size=5, kernel_size=3, stride=2, padding="valid")
+    """
+    start = {"input_size": input_size, "kernel_size": kernel_size, "stride": stride, "dilation": dilation}
+    for name, value in start.items():
+        _, low, high = SLIDERS[name]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValueError(f"{name}={value!r}: expected an integer from {low} to {high}")
+    if padding not in PADDINGS:
+        raise ValueError(f"padding={padding!r}: expected one of {PADDINGS}")
+    style = {"description_width": "80px"}
+    sliders = {
+        name: widgets.IntSlider(value=start[name], min=low, max=high, description=label,
+                                continuous_update=False, style=style)
+        for name, (label, low, high) in SLIDERS.items()
+    }  # fmt: skip
+    menu = widgets.Dropdown(options=PADDINGS, value=padding, description="padding", style=style)
+    result = widgets.HTML()
+    drawing = widgets.Output()
+
+    def redraw(_change=None) -> None:
+        args = {name: slider.value for name, slider in sliders.items()}
+        drawing.clear_output(wait=True)
+        try:
+            ours = conv_output_size(**args, padding=menu.value)
+        except ValueError as err:
+            result.value = f"<b>invalid configuration</b>: {html.escape(str(err))}"
+            return
+        theirs = tf_output_size(**args, padding=menu.value)
+        verdict = "match" if ours == theirs else "MISMATCH"
+        result.value = (f"output size: conv_output_size gives <b>{ours}</b>, "
+                        f"tf.nn.conv2d gives <b>{theirs}</b>: {verdict}")
+        with drawing:
+            fig, ax = plt.subplots(figsize=(4.8, 2.9), dpi=72)
+            plot_conv_geometry(**args, padding=menu.value, position=(ours - 1, ours - 1), ax=ax)
+            if _in_kernel():
+                display(fig)
+            plt.close(fig)
+
+    for control in (*sliders.values(), menu):
+        control.observe(redraw, names="value")
+    redraw()
+    controls = widgets.VBox([*sliders.values(), menu])
+    return widgets.VBox([controls, result, drawing])
+
+
+def _in_kernel() -> bool:
+    from IPython import get_ipython
+
+    return getattr(get_ipython(), "kernel", None) is not None

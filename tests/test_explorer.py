@@ -1,0 +1,83 @@
+"""helpers.explorer: the widget is built and driven from Python, with no frontend."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+from helpers import explorer  # noqa: E402
+from helpers.arithmetic import conv_output_size  # noqa: E402
+
+
+def parts(box):
+    controls, result, drawing = box.children
+    by_label = {control.description: control for control in controls.children}
+    return by_label, result, drawing
+
+
+def shown_sizes(result) -> tuple[int, int]:
+    """The two sizes the widget shows: (conv_output_size, tf.nn.conv2d)."""
+    ours, theirs = re.findall(r"<b>(\d+)</b>", result.value)
+    return int(ours), int(theirs)
+
+
+def test_the_starting_configuration_is_computed_and_checked_against_tensorflow():
+    box = explorer.conv_explorer(input_size=7, kernel_size=3, stride=2, padding="same")
+    controls, result, drawing = parts(box)
+    assert sorted(controls) == ["dilation", "input size", "kernel size", "padding", "stride"]
+    assert shown_sizes(result) == (4, 4)
+    assert result.value.endswith(": match")
+    assert plt.get_fignums() == []  # the explorer closes the figures it draws
+
+
+@pytest.mark.parametrize(
+    "n, k, s, d, padding",
+    [(6, 3, 2, 1, "same"), (6, 3, 2, 1, "valid"), (16, 7, 4, 1, "same"), (9, 3, 1, 4, "valid"),
+     (11, 3, 2, 2, "valid"), (11, 3, 2, 2, "same"), (1, 7, 3, 4, "same"), (5, 5, 1, 1, "valid")],
+)  # fmt: skip
+def test_moving_the_sliders_recomputes_the_size(n, k, s, d, padding):
+    box = explorer.conv_explorer()
+    controls, result, _ = parts(box)
+    controls["padding"].value = padding
+    for label, value in (("input size", n), ("kernel size", k), ("stride", s), ("dilation", d)):
+        controls[label].value = value
+    expected = conv_output_size(n, k, stride=s, dilation=d, padding=padding)
+    assert expected == explorer.tf_output_size(n, k, s, d, padding)
+    assert shown_sizes(result) == (expected, expected)
+    assert result.value.endswith(": match")
+
+
+def test_an_invalid_configuration_shows_the_arithmetic_error_then_recovers():
+    box = explorer.conv_explorer(input_size=5, kernel_size=3, padding="valid")
+    controls, result, _ = parts(box)
+    controls["dilation"].value = 3  # a 3x3 kernel dilated by 3 spans 7 pixels > 5
+    with pytest.raises(ValueError) as err:
+        conv_output_size(5, 3, stride=2, dilation=3, padding="valid")
+    assert "invalid configuration" in result.value
+    assert html.escape(str(err.value)) in result.value
+    controls["padding"].value = "same"  # SAME pads as much as needed: valid again
+    assert shown_sizes(result) == (3, 3)
+
+
+def test_a_disagreement_with_tensorflow_is_reported(monkeypatch):
+    monkeypatch.setattr(explorer, "tf_output_size", lambda *args, **kwargs: 99)
+    _, result, _ = parts(explorer.conv_explorer())
+    assert shown_sizes(result) == (4, 99)
+    assert result.value.endswith(": MISMATCH")
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [({"input_size": 0}, "input_size=0: expected an integer from 1 to 16"),
+     ({"kernel_size": 8}, "kernel_size=8"), ({"stride": 2.0}, "stride=2.0"),
+     ({"dilation": True}, "dilation=True"), ({"padding": "SAME"}, "padding='SAME'")],
+)  # fmt: skip
+def test_bad_starting_values_are_refused(kwargs, match):
+    with pytest.raises(ValueError, match=re.escape(match)):
+        explorer.conv_explorer(**kwargs)
