@@ -325,3 +325,119 @@ def animate_convolution(
                          frames=out * out, interval=700, repeat=True)
     plt.close(fig)
     return anim
+
+
+def graphviz_available() -> bool:
+    """True when ``keras.utils.plot_model`` can draw: pydot is installed and graphviz runs.
+
+    The same check Keras makes before drawing (pydot imports and renders an empty graph).
+
+    >>> graphviz_available() in {True, False}
+    True
+    """
+    try:
+        import pydot
+    except ImportError:
+        return False
+    try:
+        pydot.Dot.create(pydot.Dot())
+    except Exception:  # noqa: BLE001 - pydot raises OSError or its own errors when graphviz is missing
+        return False
+    return True
+
+
+def _shape_text(tensors) -> str:
+    shapes = [tuple(t.shape) for t in tensors]
+    return str(shapes[0]) if len(shapes) == 1 else ", ".join(map(str, shapes))
+
+
+def layer_graph_text(model) -> str:
+    """A text diagram of a model's layer graph: one row per layer call, with its output shape
+    and the layers that feed it. A layer called more than once (a shared layer) gets one row
+    per call, marked ``[call k]``. What ``keras.utils.plot_model`` draws, as plain text.
+
+    Sequential and Functional models are drawn layer by layer; a subclassed model is one
+    opaque box, as in ``plot_model``, because its connections live in Python code in ``call()``.
+
+    >>> print(layer_graph_text(model))  # doctest: +SKIP
+    layer (type)            output shape        inputs
+    image (InputLayer)      (None, 32, 32, 3)   -
+    conv (Conv2D)           (None, 32, 32, 16)  image
+    ...
+    """
+    import keras
+
+    # The layer-graph internals are those keras.utils.plot_model itself walks (Keras 3).
+    from keras.src.models.functional import Functional
+    from keras.src.ops.function import make_node_key
+
+    if not isinstance(model, keras.Model):
+        raise ValueError(f"model: expected a keras.Model, got {type(model).__name__}")
+    if not model.built:
+        raise ValueError(f"model={model.name!r}: expected a built model; call it on a batch or start it with keras.Input")
+    rows = []  # (layer, output shape, inputs)
+    outputs = []
+    if isinstance(model, keras.Sequential):
+        previous = model.inputs[0]._keras_history.operation
+        rows.append((f"{previous.name} (InputLayer)", _shape_text(model.inputs), "-"))
+        for layer in model.layers:
+            rows.append((f"{layer.name} ({type(layer).__name__})", _shape_text([layer.output]), previous.name))
+            previous = layer
+        outputs = [previous.name]
+    elif isinstance(model, Functional):
+        calls = {}  # id(layer) -> the indices of its inbound nodes that belong to this model
+        for layer in model.operations:
+            calls[id(layer)] = [
+                i for i in range(len(layer._inbound_nodes)) if make_node_key(layer, i) in model._nodes
+            ]
+
+        def label(operation, node_index):
+            own = calls.get(id(operation), [node_index])
+            return operation.name if len(own) < 2 else f"{operation.name} [call {own.index(node_index) + 1}]"
+
+        for layer in model.operations:
+            for i in calls[id(layer)]:
+                node = layer._inbound_nodes[i]
+                sources = [label(t._keras_history.operation, t._keras_history.node_index) for t in node.input_tensors]
+                rows.append(
+                    (f"{label(layer, i)} ({type(layer).__name__})", _shape_text(node.outputs), ", ".join(sources) or "-")
+                )
+        outputs = [label(t._keras_history.operation, t._keras_history.node_index) for t in model.outputs]
+    else:
+        return (
+            f"{model.name} ({type(model).__name__}): a subclassed model, drawn as one box; its layers are "
+            "connected in Python code inside call(), which Keras cannot see as a graph"
+        )
+    widths = [max(len(row[k]) for row in rows + [("layer (type)", "output shape", "inputs")]) for k in range(2)]
+    lines = [f"{'layer (type)':<{widths[0]}}  {'output shape':<{widths[1]}}  inputs"]
+    lines += [f"{name:<{widths[0]}}  {shape:<{widths[1]}}  {inputs}" for name, shape, inputs in rows]
+    lines.append(f"outputs: {', '.join(outputs)}")
+    return "\n".join(lines)
+
+
+def show_model_graph(model, show_shapes: bool = True, **plot_model_kwargs):
+    """Draw a model's layer graph with ``keras.utils.plot_model`` when graphviz is available,
+    and otherwise print :func:`layer_graph_text`. The first printed line says which was used.
+
+    Returns what ``plot_model`` returns (an image a notebook displays), or None after the
+    text fallback.
+
+    >>> show_model_graph(model)  # doctest: +SKIP
+    Diagram of 'resnet_block': text fallback (pydot/graphviz not installed, so plot_model cannot draw)
+    """
+    import os
+    import tempfile
+
+    import keras
+
+    if not isinstance(model, keras.Model):
+        raise ValueError(f"model: expected a keras.Model, got {type(model).__name__}")
+    if graphviz_available():
+        print(f"Diagram of {model.name!r}: keras.utils.plot_model (graphviz)")
+        with tempfile.TemporaryDirectory() as folder:
+            return keras.utils.plot_model(
+                model, to_file=os.path.join(folder, f"{model.name}.png"), show_shapes=show_shapes, **plot_model_kwargs
+            )
+    print(f"Diagram of {model.name!r}: text fallback (pydot/graphviz not installed, so plot_model cannot draw)")
+    print(layer_graph_text(model))
+    return None

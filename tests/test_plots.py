@@ -154,3 +154,114 @@ def test_animate_convolution_has_one_frame_per_output_position():
     assert html.count("data:image/png;base64") == 9
     with pytest.raises(ValueError, match="max_frames=4: this convolution has 3x3 = 9 output positions"):
         plots.animate_convolution(5, 3, stride=2, padding=(1, 1), max_frames=4)
+
+
+def _branching_model():
+    import keras
+
+    layers = keras.layers
+    image = keras.Input(shape=(8, 8, 3), name="image")
+    conv = layers.Conv2D(4, 3, padding="same", name="conv")(image)
+    added = layers.Add(name="add")([conv, layers.Conv2D(4, 1, name="proj")(image)])
+    shared = layers.Dense(5, name="shared")
+    first = shared(layers.Flatten(name="flat_a")(added))
+    second = shared(layers.Flatten(name="flat_b")(conv))
+    both = layers.Concatenate(name="both")([first, second])
+    return keras.Model(image, [first, both], name="branching")
+
+
+def test_layer_graph_text_lists_every_call_with_its_inputs_and_shape():
+    lines = plots.layer_graph_text(_branching_model()).splitlines()
+    rows = [line.split() for line in lines]
+    assert rows[0] == ["layer", "(type)", "output", "shape", "inputs"]
+    assert lines[1].split()[:2] == ["image", "(InputLayer)"] and lines[1].endswith("-")
+    assert "add (Add)" in lines[4] and "(None, 8, 8, 4)" in lines[4] and lines[4].endswith("conv, proj")
+    assert "shared [call 1] (Dense)" in lines[7] and lines[7].endswith("flat_a")
+    assert "shared [call 2] (Dense)" in lines[8] and lines[8].endswith("flat_b")
+    assert lines[9].endswith("shared [call 1], shared [call 2]") and "(None, 10)" in lines[9]
+    assert lines[-1] == "outputs: shared [call 1], both"
+
+
+def test_layer_graph_text_counts_only_the_calls_inside_the_model():
+    import keras
+
+    model = _branching_model()
+    shared = model.get_layer("shared")
+    image = model.inputs[0]
+    other = keras.Model(image, shared(keras.layers.Flatten(name="flat_c")(model.get_layer("conv").output)))
+    text = plots.layer_graph_text(other)
+    assert "[call" not in text
+    assert text.splitlines()[-1] == "outputs: shared"
+
+
+def test_layer_graph_text_sequential_and_subclassed():
+    import keras
+
+    seq = keras.Sequential([keras.Input(shape=(4,), name="x"), keras.layers.Dense(3, name="d1"),
+                            keras.layers.Dense(2, name="d2")])  # fmt: skip
+    lines = plots.layer_graph_text(seq).splitlines()
+    assert [line.split()[0] for line in lines[1:4]] == ["x", "d1", "d2"]
+    assert lines[3].endswith("d1") and "(None, 2)" in lines[3]
+    assert lines[-1] == "outputs: d2"
+
+    class Tiny(keras.Model):
+        def __init__(self):
+            super().__init__(name="tiny")
+            self.dense = keras.layers.Dense(2)
+
+        def call(self, x):
+            return self.dense(x)
+
+    tiny = Tiny()
+    tiny(np.zeros((1, 3), "float32"))
+    assert "subclassed model, drawn as one box" in plots.layer_graph_text(tiny)
+
+
+def test_layer_graph_text_rejects_bad_input():
+    import keras
+
+    with pytest.raises(ValueError, match="model: expected a keras.Model, got list"):
+        plots.layer_graph_text([1])
+    with pytest.raises(ValueError, match="model='unbuilt': expected a built model"):
+        plots.layer_graph_text(keras.Sequential([keras.layers.Dense(2)], name="unbuilt"))
+
+
+def test_show_model_graph_falls_back_to_text_and_says_so(monkeypatch, capsys):
+    monkeypatch.setattr(plots, "graphviz_available", lambda: False)
+    assert plots.show_model_graph(_branching_model()) is None
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "Diagram of 'branching': text fallback (pydot/graphviz not installed, so plot_model cannot draw)"
+    assert out[-1] == "outputs: shared [call 1], both"
+
+
+def test_show_model_graph_uses_plot_model_when_graphviz_is_there(monkeypatch, capsys):
+    import keras
+
+    calls = {}
+
+    def fake_plot_model(model, to_file, show_shapes, **kwargs):
+        calls.update(name=model.name, to_file=to_file, show_shapes=show_shapes, **kwargs)
+        return "image"
+
+    monkeypatch.setattr(plots, "graphviz_available", lambda: True)
+    monkeypatch.setattr(keras.utils, "plot_model", fake_plot_model)
+    assert plots.show_model_graph(_branching_model(), rankdir="LR") == "image"
+    assert capsys.readouterr().out == "Diagram of 'branching': keras.utils.plot_model (graphviz)\n"
+    assert calls["name"] == "branching" and calls["to_file"].endswith("branching.png")
+    assert calls["show_shapes"] is True and calls["rankdir"] == "LR"
+    with pytest.raises(ValueError, match="model: expected a keras.Model"):
+        plots.show_model_graph("not a model")
+
+
+def test_graphviz_available_is_false_without_pydot(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_pydot(name, *args, **kwargs):
+        if name == "pydot":
+            raise ImportError("no pydot")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_pydot)
+    assert plots.graphviz_available() is False
