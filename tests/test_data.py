@@ -161,3 +161,14 @@ def test_real_cifar10_mirror_matches_its_readme(capsys):
     np.testing.assert_allclose(x_train.mean(axis=(0, 1, 2)), [125.8, 123.3, 113.9], atol=0.05)
     assert "8,336 of 50,000 training" in capsys.readouterr().out
     assert len(data.CIFAR10_CLASS_NAMES) == 10
+
+
+@pytest.mark.parametrize("name, loader", [("mnist", data.load_mnist), ("cifar10", data.load_cifar10)])
+def test_keras_fallback_calls_the_matching_keras_loader(monkeypatch, name, loader):
+    import keras
+
+    arrays = ((np.zeros((1, 2), np.uint8), np.zeros((1,), np.uint8)),) * 2
+    monkeypatch.delenv("CNN_BOOK_DATA_DIR", raising=False)
+    monkeypatch.setattr(getattr(keras.datasets, name), "load_data", lambda: arrays)
+    monkeypatch.setitem(data._FULL_SIZES, name, (1, 1))
+    assert loader() is arrays
