@@ -6,16 +6,21 @@ output position) and shows the output size twice: as ``helpers.arithmetic.conv_o
 computes it and as a real ``tf.nn.conv2d`` call returns it, with "match" or "MISMATCH". A
 configuration the arithmetic refuses shows its ``ValueError`` message instead.
 
+The matplotlib drawing goes into an ``Image`` widget as PNG bytes rather than into an
+``Output`` widget: what an ``Output`` widget captures depends on the frontend routing the
+messages (nbval does not, so the figure would leak into the cell's own output), while an
+``Image`` is plain widget state that every frontend, and the saved notebook, shows the same.
+
 >>> conv_explorer(input_size=6, kernel_size=3, stride=2, padding="same")  # last line of a cell
 """
 
 from __future__ import annotations
 
 import html
+import io
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
-from IPython.display import display
 
 from helpers.arithmetic import conv_output_size
 from helpers.plots import plot_conv_geometry
@@ -51,12 +56,14 @@ def conv_explorer(
 
     ``controls`` holds the four ``IntSlider`` (described 'input size', 'kernel size', 'stride',
     'dilation') and the padding ``Dropdown``; ``result`` is an ``HTML`` widget with the two
-    output sizes; ``drawing`` is an ``Output`` widget with the figure. The arguments are the
-    starting values and must lie in the sliders' ranges (``SLIDERS``).
+    output sizes; ``drawing`` is an ``Image`` widget with the figure as PNG, hidden while the
+    configuration is invalid. The arguments are the starting values and must lie in the
+    sliders' ranges (``SLIDERS``).
 
     >>> explorer = conv_explorer(input_size=5, kernel_size=3, stride=2, padding="valid")
     """
-    start = {"input_size": input_size, "kernel_size": kernel_size, "stride": stride, "dilation": dilation}
+    start = {"input_size": input_size, "kernel_size": kernel_size, "stride": stride,
+             "dilation": dilation}  # fmt: skip
     for name, value in start.items():
         _, low, high = SLIDERS[name]
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
@@ -71,35 +78,30 @@ def conv_explorer(
     }  # fmt: skip
     menu = widgets.Dropdown(options=PADDINGS, value=padding, description="padding", style=style)
     result = widgets.HTML()
-    drawing = widgets.Output()
+    drawing = widgets.Image(format="png")
 
     def redraw(_change=None) -> None:
         args = {name: slider.value for name, slider in sliders.items()}
-        drawing.clear_output(wait=True)
         try:
             ours = conv_output_size(**args, padding=menu.value)
         except ValueError as err:
             result.value = f"<b>invalid configuration</b>: {html.escape(str(err))}"
+            drawing.layout.display = "none"
             return
         theirs = tf_output_size(**args, padding=menu.value)
         verdict = "match" if ours == theirs else "MISMATCH"
         result.value = (f"output size: conv_output_size gives <b>{ours}</b>, "
                         f"tf.nn.conv2d gives <b>{theirs}</b>: {verdict}")
-        with drawing:
-            fig, ax = plt.subplots(figsize=(4.8, 2.9), dpi=72)
-            plot_conv_geometry(**args, padding=menu.value, position=(ours - 1, ours - 1), ax=ax)
-            if _in_kernel():
-                display(fig)
-            plt.close(fig)
+        fig, ax = plt.subplots(figsize=(4.8, 2.9), dpi=72)
+        plot_conv_geometry(**args, padding=menu.value, position=(ours - 1, ours - 1), ax=ax)
+        png = io.BytesIO()
+        fig.savefig(png, format="png", bbox_inches="tight")
+        plt.close(fig)
+        drawing.value = png.getvalue()
+        drawing.layout.display = ""
 
     for control in (*sliders.values(), menu):
         control.observe(redraw, names="value")
     redraw()
     controls = widgets.VBox([*sliders.values(), menu])
     return widgets.VBox([controls, result, drawing])
-
-
-def _in_kernel() -> bool:
-    from IPython import get_ipython
-
-    return getattr(get_ipython(), "kernel", None) is not None

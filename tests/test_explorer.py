@@ -33,6 +33,7 @@ def test_the_starting_configuration_is_computed_and_checked_against_tensorflow()
     assert sorted(controls) == ["dilation", "input size", "kernel size", "padding", "stride"]
     assert shown_sizes(result) == (4, 4)
     assert result.value.endswith(": match")
+    assert bytes(drawing.value).startswith(b"\x89PNG") and drawing.layout.display == ""
     assert plt.get_fignums() == []  # the explorer closes the figures it draws
 
 
@@ -43,7 +44,8 @@ def test_the_starting_configuration_is_computed_and_checked_against_tensorflow()
 )  # fmt: skip
 def test_moving_the_sliders_recomputes_the_size(n, k, s, d, padding):
     box = explorer.conv_explorer()
-    controls, result, _ = parts(box)
+    controls, result, drawing = parts(box)
+    before = bytes(drawing.value)
     controls["padding"].value = padding
     for label, value in (("input size", n), ("kernel size", k), ("stride", s), ("dilation", d)):
         controls[label].value = value
@@ -51,18 +53,22 @@ def test_moving_the_sliders_recomputes_the_size(n, k, s, d, padding):
     assert expected == explorer.tf_output_size(n, k, s, d, padding)
     assert shown_sizes(result) == (expected, expected)
     assert result.value.endswith(": match")
+    assert bytes(drawing.value).startswith(b"\x89PNG")
+    assert bytes(drawing.value) != before  # redrawn
 
 
 def test_an_invalid_configuration_shows_the_arithmetic_error_then_recovers():
     box = explorer.conv_explorer(input_size=5, kernel_size=3, padding="valid")
-    controls, result, _ = parts(box)
+    controls, result, drawing = parts(box)
     controls["dilation"].value = 3  # a 3x3 kernel dilated by 3 spans 7 pixels > 5
     with pytest.raises(ValueError) as err:
         conv_output_size(5, 3, stride=2, dilation=3, padding="valid")
     assert "invalid configuration" in result.value
     assert html.escape(str(err.value)) in result.value
+    assert drawing.layout.display == "none"  # no picture of an impossible convolution
     controls["padding"].value = "same"  # SAME pads as much as needed: valid again
     assert shown_sizes(result) == (3, 3)
+    assert drawing.layout.display == ""
 
 
 def test_a_disagreement_with_tensorflow_is_reported(monkeypatch):
