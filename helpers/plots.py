@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+
+if TYPE_CHECKING:  # keras is imported lazily: the plotting helpers work without it
+    import keras
 
 
 def _grid(n: int, ncols: int, cell: float = 1.4) -> tuple[Figure, np.ndarray]:
@@ -351,7 +355,7 @@ def _shape_text(tensors) -> str:
     return str(shapes[0]) if len(shapes) == 1 else ", ".join(map(str, shapes))
 
 
-def layer_graph_text(model) -> str:
+def layer_graph_text(model: keras.Model) -> str:
     """A text diagram of a model's layer graph: one row per layer call, with its output shape
     and the layers that feed it. A layer called more than once (a shared layer) gets one row
     per call, marked ``[call k]``. What ``keras.utils.plot_model`` draws, as plain text.
@@ -415,7 +419,9 @@ def layer_graph_text(model) -> str:
     return "\n".join(lines)
 
 
-def show_model_graph(model, show_shapes: bool = True, **plot_model_kwargs):
+def show_model_graph(
+    model: keras.Model, show_shapes: bool = True, **plot_model_kwargs: Any
+) -> Any:
     """Draw a model's layer graph with ``keras.utils.plot_model`` when graphviz is available,
     and otherwise print :func:`layer_graph_text`. The first printed line says which was used.
 
