@@ -96,7 +96,7 @@ def _load(name: str) -> Arrays:
         tried.append(f"the local mirror: {DATA_DIR_VARIABLE} is not set")
     try:
         return _load_from_keras(name)
-    except Exception as exc:  # noqa: BLE001 - any download failure ends in the same advice
+    except Exception as exc:
         tried.append(f"the Keras download: {type(exc).__name__}: {exc}")
     file_name = _SPECS[name][0]
     raise DatasetUnavailableError(
@@ -125,7 +125,9 @@ def _load_from_mirror(name: str, folder: Path) -> Arrays:
         with np.load(path, allow_pickle=False) as npz:
             missing = [key for key in keys if key not in npz.files]
             if missing:
-                raise CorruptDatasetError(f"{path} is not a {name} mirror file: it lacks the arrays {missing}")
+                raise CorruptDatasetError(
+                    f"{path} is not a {name} mirror file: it lacks the arrays {missing}"
+                )
             arrays = {key: npz[key] for key in keys}
     except CorruptDatasetError:
         raise
@@ -138,7 +140,8 @@ def _load_from_mirror(name: str, folder: Path) -> Arrays:
         x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
         if x.dtype != np.uint8 or x.shape[1:] != image_shape or y.ndim != 1 or len(y) != len(x):
             raise CorruptDatasetError(
-                f"{path}: x_{split} {x.shape} {x.dtype} with y_{split} {y.shape} is not the expected "
+                f"{path}: x_{split} {x.shape} {x.dtype} with y_{split} {y.shape} is not the "
+                "expected "
                 f"uint8 images of shape (N, {', '.join(map(str, image_shape))}) with N labels"
             )
         arrays[f"y_{split}"] = y.astype(np.uint8).reshape((-1, *label_suffix))

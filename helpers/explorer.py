@@ -19,11 +19,11 @@ from __future__ import annotations
 import html
 import io
 
-import ipywidgets as widgets
-import matplotlib.pyplot as plt
-
 from helpers.arithmetic import conv_output_size
 from helpers.plots import plot_conv_geometry
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
 
 # argument -> (slider label, smallest, largest)
 SLIDERS = {
@@ -35,7 +35,9 @@ SLIDERS = {
 PADDINGS = ("valid", "same")
 
 
-def tf_output_size(input_size: int, kernel_size: int, stride: int, dilation: int, padding: str) -> int:
+def tf_output_size(
+    input_size: int, kernel_size: int, stride: int, dilation: int, padding: str
+) -> int:
     """The output size that ``tf.nn.conv2d`` really produces, from a run on zeros.
 
     >>> tf_output_size(7, kernel_size=3, stride=2, dilation=1, padding="same")
@@ -50,7 +52,11 @@ def tf_output_size(input_size: int, kernel_size: int, stride: int, dilation: int
 
 
 def conv_explorer(
-    input_size: int = 7, kernel_size: int = 3, stride: int = 2, dilation: int = 1, padding: str = "same"
+    input_size: int = 7,
+    kernel_size: int = 3,
+    stride: int = 2,
+    dilation: int = 1,
+    padding: str = "same",
 ) -> widgets.VBox:
     """Build the explorer: ``VBox([controls, result, drawing])``.
 
@@ -90,8 +96,10 @@ def conv_explorer(
             return
         theirs = tf_output_size(**args, padding=menu.value)
         verdict = "match" if ours == theirs else "MISMATCH"
-        result.value = (f"output size: conv_output_size gives <b>{ours}</b>, "
-                        f"tf.nn.conv2d gives <b>{theirs}</b>: {verdict}")
+        result.value = (
+            f"output size: conv_output_size gives <b>{ours}</b>, "
+            f"tf.nn.conv2d gives <b>{theirs}</b>: {verdict}"
+        )
         fig, ax = plt.subplots(figsize=(4.8, 2.9), dpi=72)
         plot_conv_geometry(**args, padding=menu.value, position=(ours - 1, ours - 1), ax=ax)
         png = io.BytesIO()

@@ -23,7 +23,9 @@ if TYPE_CHECKING:  # keras is imported lazily: the plotting helpers work without
 def _grid(n: int, ncols: int, cell: float = 1.4) -> tuple[Figure, np.ndarray]:
     ncols = min(ncols, n)
     nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(cell * ncols, cell * nrows + 0.4), squeeze=False)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(cell * ncols, cell * nrows + 0.4), squeeze=False
+    )
     for ax in axes.flat:
         ax.set_axis_off()
     return fig, axes
@@ -39,7 +41,9 @@ def _name(label, class_names: Sequence[str] | None) -> str:
     if class_names is None:
         return str(label)
     if not 0 <= label < len(class_names):
-        raise ValueError(f"label {label} has no entry in class_names (which has {len(class_names)} names)")
+        raise ValueError(
+            f"label {label} has no entry in class_names (which has {len(class_names)} names)"
+        )
     return class_names[label]
 
 
@@ -62,14 +66,20 @@ def show_images(
     _check_ncols(ncols)
     if images.ndim == 4 and images.shape[-1] == 1:
         images = images[..., 0]
-    if images.ndim not in (3, 4) or (images.ndim == 4 and images.shape[-1] != 3) or len(images) == 0:
+    if (
+        images.ndim not in (3, 4)
+        or (images.ndim == 4 and images.shape[-1] != 3)
+        or len(images) == 0
+    ):
         raise ValueError(
             f"images: expected a non-empty batch of shape (N, H, W), (N, H, W, 1) or (N, H, W, 3), "
             f"got {images.shape}"
         )
     for name, values in (("labels", labels), ("predictions", predictions)):
         if values is not None and len(values) != len(images):
-            raise ValueError(f"{name}: expected {len(images)} entries (one per image), got {len(values)}")
+            raise ValueError(
+                f"{name}: expected {len(images)} entries (one per image), got {len(values)}"
+            )
     if predictions is not None and labels is None:
         raise ValueError("predictions: also pass labels, so that wrong predictions can be marked")
     fig, axes = _grid(len(images), ncols)
@@ -83,7 +93,11 @@ def show_images(
         else:
             guess = _name(predictions[i], class_names)
             wrong = guess != true
-            ax.set_title(f"{guess} ({true})" if wrong else guess, fontsize=9, color="red" if wrong else "black")
+            ax.set_title(
+                f"{guess} ({true})" if wrong else guess,
+                fontsize=9,
+                color="red" if wrong else "black",
+            )
     if title:
         fig.suptitle(title)
     fig.tight_layout()
@@ -93,11 +107,16 @@ def show_images(
 def _as_logs(history) -> dict[str, list[float]]:
     logs = getattr(history, "history", history)
     if not isinstance(logs, Mapping) or not logs:
-        raise ValueError(f"history: expected a keras History or a dict of metric lists, got {type(history).__name__}")
+        raise ValueError(
+            "history: expected a keras History or a dict of metric lists, "
+            f"got {type(history).__name__}"
+        )
     return dict(logs)
 
 
-def plot_history(history, metrics: Sequence[str] = ("loss", "accuracy"), title: str | None = None) -> Figure:
+def plot_history(
+    history, metrics: Sequence[str] = ("loss", "accuracy"), title: str | None = None
+) -> Figure:
     """Plot training curves, one panel per metric, with the validation curve when present.
 
     ``history`` is a ``keras.callbacks.History`` (what ``fit`` returns), a dict of metric
@@ -106,8 +125,10 @@ def plot_history(history, metrics: Sequence[str] = ("loss", "accuracy"), title: 
     >>> fig = plot_history(model.fit(..., validation_split=0.1))
     >>> fig = plot_history({"with BN": h1, "without BN": h2}, metrics=["val_accuracy"])
     """
-    if isinstance(history, Mapping) and history and all(
-        hasattr(v, "history") or isinstance(v, Mapping) for v in history.values()
+    if (
+        isinstance(history, Mapping)
+        and history
+        and all(hasattr(v, "history") or isinstance(v, Mapping) for v in history.values())
     ):
         runs = {str(name): _as_logs(h) for name, h in history.items()}
     else:
@@ -118,16 +139,32 @@ def plot_history(history, metrics: Sequence[str] = ("loss", "accuracy"), title: 
         missing = [m for m in metrics if m not in logs]
         if missing:
             where = f" of run {name!r}" if name else ""
-            raise ValueError(f"metrics: {missing} not in the history{where}, which has {sorted(logs)}")
+            raise ValueError(
+                f"metrics: {missing} not in the history{where}, which has {sorted(logs)}"
+            )
     fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.6), squeeze=False)
     for ax, metric in zip(axes.flat, metrics):
         for name, logs in runs.items():
             epochs = np.arange(1, len(logs[metric]) + 1)
             prefix = f"{name}: " if name else ""
-            (line,) = ax.plot(epochs, logs[metric], marker="o", label=f"{prefix}training" if not metric.startswith("val_") else f"{prefix}validation")
+            (line,) = ax.plot(
+                epochs,
+                logs[metric],
+                marker="o",
+                label=f"{prefix}training"
+                if not metric.startswith("val_")
+                else f"{prefix}validation",
+            )
             val = f"val_{metric}"
             if not metric.startswith("val_") and val in logs:
-                ax.plot(epochs, logs[val], marker="o", linestyle="--", color=line.get_color(), label=f"{prefix}validation")
+                ax.plot(
+                    epochs,
+                    logs[val],
+                    marker="o",
+                    linestyle="--",
+                    color=line.get_color(),
+                    label=f"{prefix}validation",
+                )
         ax.set_xlabel("epoch")
         ax.set_ylabel(metric)
         ax.xaxis.get_major_locator().set_params(integer=True)
@@ -139,7 +176,9 @@ def plot_history(history, metrics: Sequence[str] = ("loss", "accuracy"), title: 
     return fig
 
 
-def plot_confusion_matrix(y_true, y_pred, class_names: Sequence[str] | None = None, title: str | None = None) -> Figure:
+def plot_confusion_matrix(
+    y_true, y_pred, class_names: Sequence[str] | None = None, title: str | None = None
+) -> Figure:
     """Draw the confusion matrix (rows: true class, columns: predicted class) with counts.
 
     The matrix itself comes from ``tf.math.confusion_matrix``.
@@ -151,11 +190,16 @@ def plot_confusion_matrix(y_true, y_pred, class_names: Sequence[str] | None = No
     y_true = np.asarray(y_true).reshape(-1)
     y_pred = np.asarray(y_pred).reshape(-1)
     if len(y_true) != len(y_pred) or len(y_true) == 0:
-        raise ValueError(f"y_true and y_pred: expected the same non-zero length, got {len(y_true)} and {len(y_pred)}")
+        raise ValueError(
+            "y_true and y_pred: expected the same non-zero length, "
+            f"got {len(y_true)} and {len(y_pred)}"
+        )
     n = int(max(y_true.max(), y_pred.max())) + 1
     if class_names is not None:
         if n > len(class_names):
-            raise ValueError(f"class_names: {len(class_names)} names, but the labels go up to {n - 1}")
+            raise ValueError(
+                f"class_names: {len(class_names)} names, but the labels go up to {n - 1}"
+            )
         n = len(class_names)
     matrix = tf.math.confusion_matrix(y_true, y_pred, num_classes=n).numpy()
     names = list(class_names) if class_names is not None else [str(i) for i in range(n)]
@@ -164,9 +208,21 @@ def plot_confusion_matrix(y_true, y_pred, class_names: Sequence[str] | None = No
     im = ax.imshow(matrix, cmap="Blues")
     fig.colorbar(im, ax=ax, fraction=0.046)
     for (i, j), count in np.ndenumerate(matrix):
-        ax.text(j, i, str(count), ha="center", va="center", fontsize=7,
-                color="white" if count > matrix.max() / 2 else "black")
-    ax.set_xticks(range(n), names, rotation=45 if class_names is not None else 0, ha="right" if class_names is not None else "center")
+        ax.text(
+            j,
+            i,
+            str(count),
+            ha="center",
+            va="center",
+            fontsize=7,
+            color="white" if count > matrix.max() / 2 else "black",
+        )
+    ax.set_xticks(
+        range(n),
+        names,
+        rotation=45 if class_names is not None else 0,
+        ha="right" if class_names is not None else "center",
+    )
     ax.set_yticks(range(n), names)
     ax.set_xlabel("predicted class")
     ax.set_ylabel("true class")
@@ -175,7 +231,9 @@ def plot_confusion_matrix(y_true, y_pred, class_names: Sequence[str] | None = No
     return fig
 
 
-def plot_filters(kernel, input_channel: int = 0, ncols: int = 8, title: str | None = None) -> Figure:
+def plot_filters(
+    kernel, input_channel: int = 0, ncols: int = 8, title: str | None = None
+) -> Figure:
     """Show the learned filters of a convolution, one small image per output channel.
 
     ``kernel`` is a Conv2D layer or its kernel array of shape (kh, kw, in_channels, filters).
@@ -188,9 +246,14 @@ def plot_filters(kernel, input_channel: int = 0, ncols: int = 8, title: str | No
         kernel = kernel.kernel
     kernel = np.asarray(kernel)
     if kernel.ndim != 4:
-        raise ValueError(f"kernel: expected a Conv2D layer or an array (kh, kw, in, out), got shape {kernel.shape}")
+        raise ValueError(
+            "kernel: expected a Conv2D layer or an array (kh, kw, in, out), "
+            f"got shape {kernel.shape}"
+        )
     if not 0 <= input_channel < kernel.shape[2]:
-        raise ValueError(f"input_channel={input_channel}: the kernel has {kernel.shape[2]} input channels")
+        raise ValueError(
+            f"input_channel={input_channel}: the kernel has {kernel.shape[2]} input channels"
+        )
     filters = kernel.shape[3]
     fig, axes = _grid(filters, ncols, cell=1.0)
     for f, ax in enumerate(axes.flat[:filters]):
@@ -198,7 +261,9 @@ def plot_filters(kernel, input_channel: int = 0, ncols: int = 8, title: str | No
         lim = float(np.abs(w).max()) or 1.0
         ax.imshow(w, cmap="bwr", vmin=-lim, vmax=lim)
         ax.set_title(str(f), fontsize=8)
-    fig.suptitle(title or f"{filters} filters of shape {kernel.shape[0]}x{kernel.shape[1]} (blue < 0 < red)")
+    fig.suptitle(
+        title or f"{filters} filters of shape {kernel.shape[0]}x{kernel.shape[1]} (blue < 0 < red)"
+    )
     fig.tight_layout()
     return fig
 
@@ -215,7 +280,9 @@ def plot_feature_maps(feature_maps, ncols: int = 8, title: str | None = None) ->
     if maps.ndim == 4 and maps.shape[0] == 1:
         maps = maps[0]
     if maps.ndim != 3:
-        raise ValueError(f"feature_maps: expected shape (H, W, C) or (1, H, W, C), got {np.shape(feature_maps)}")
+        raise ValueError(
+            f"feature_maps: expected shape (H, W, C) or (1, H, W, C), got {np.shape(feature_maps)}"
+        )
     channels = maps.shape[-1]
     fig, axes = _grid(channels, ncols, cell=1.2)
     for c, ax in enumerate(axes.flat[:channels]):
@@ -234,15 +301,23 @@ def _geometry(input_size: int, kernel_size: int, stride: int, padding, dilation:
     """Output size and the (before, after) padding, both checked by helpers.arithmetic."""
     from helpers.arithmetic import conv_output_size, same_padding
 
-    out = conv_output_size(input_size, kernel_size, stride=stride, dilation=dilation, padding=padding)
+    out = conv_output_size(
+        input_size, kernel_size, stride=stride, dilation=dilation, padding=padding
+    )
     if isinstance(padding, str):
-        pads = same_padding(input_size, kernel_size, stride, dilation) if padding.lower() == "same" else (0, 0)
+        pads = (
+            same_padding(input_size, kernel_size, stride, dilation)
+            if padding.lower() == "same"
+            else (0, 0)
+        )
     else:
         pads = (int(padding[0]), int(padding[1]))
     return out, pads
 
 
-def _draw_conv(ax, n: int, k: int, s: int, d: int, pads: tuple[int, int], out: int, step: int) -> None:
+def _draw_conv(
+    ax, n: int, k: int, s: int, d: int, pads: tuple[int, int], out: int, step: int
+) -> None:
     from matplotlib.patches import Rectangle
 
     ax.clear()
@@ -251,8 +326,16 @@ def _draw_conv(ax, n: int, k: int, s: int, d: int, pads: tuple[int, int], out: i
     for r in range(size):
         for c in range(size):
             inside = before <= r < before + n and before <= c < before + n
-            ax.add_patch(Rectangle((c, r), 1, 1, facecolor=_INPUT if inside else _PAD,
-                                   edgecolor="black" if inside else "gray", linestyle="-" if inside else "--"))
+            ax.add_patch(
+                Rectangle(
+                    (c, r),
+                    1,
+                    1,
+                    facecolor=_INPUT if inside else _PAD,
+                    edgecolor="black" if inside else "gray",
+                    linestyle="-" if inside else "--",
+                )
+            )
     i, j = divmod(step, out)
     for a in range(k):
         for b in range(k):
@@ -270,8 +353,11 @@ def _draw_conv(ax, n: int, k: int, s: int, d: int, pads: tuple[int, int], out: i
     ax.set_aspect("equal")
     ax.set_axis_off()
     pad_text = f"pad {before}" if before == after else f"pad {before} before, {after} after"
-    ax.set_title(f"input {n}x{n}, {pad_text}\nkernel {k}x{k}, stride {s}, dilation {d} -> output {out}x{out}",
-                 fontsize=9)
+    ax.set_title(
+        f"input {n}x{n}, {pad_text}\n"
+        f"kernel {k}x{k}, stride {s}, dilation {d} -> output {out}x{out}",
+        fontsize=9,
+    )
 
 
 def plot_conv_geometry(
@@ -297,7 +383,9 @@ def plot_conv_geometry(
         raise ValueError(f"position={position!r}: expected (row, column) with both in 0..{out - 1}")
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 3))
-    _draw_conv(ax, input_size, kernel_size, stride, dilation, pads, out, position[0] * out + position[1])
+    _draw_conv(
+        ax, input_size, kernel_size, stride, dilation, pads, out, position[0] * out + position[1]
+    )
     return ax.figure
 
 
@@ -322,11 +410,18 @@ def animate_convolution(
 
     out, pads = _geometry(input_size, kernel_size, stride, padding, dilation)
     if out * out > max_frames:
-        raise ValueError(f"max_frames={max_frames}: this convolution has {out}x{out} = {out * out} "
-                         "output positions, one frame each; expected a smaller configuration")
+        raise ValueError(
+            f"max_frames={max_frames}: this convolution has {out}x{out} = {out * out} "
+            "output positions, one frame each; expected a smaller configuration"
+        )
     fig, ax = plt.subplots(figsize=(4.8, 2.9), dpi=dpi)
-    anim = FuncAnimation(fig, lambda step: _draw_conv(ax, input_size, kernel_size, stride, dilation, pads, out, step),
-                         frames=out * out, interval=700, repeat=True)
+    anim = FuncAnimation(
+        fig,
+        lambda step: _draw_conv(ax, input_size, kernel_size, stride, dilation, pads, out, step),
+        frames=out * out,
+        interval=700,
+        repeat=True,
+    )
     plt.close(fig)
     return anim
 
@@ -345,7 +440,7 @@ def graphviz_available() -> bool:
         return False
     try:
         pydot.Dot.create(pydot.Dot())
-    except Exception:  # noqa: BLE001 - pydot raises OSError or its own errors when graphviz is missing
+    except Exception:
         return False
     return True
 
@@ -378,50 +473,78 @@ def layer_graph_text(model: keras.Model) -> str:
     if not isinstance(model, keras.Model):
         raise ValueError(f"model: expected a keras.Model, got {type(model).__name__}")
     if not model.built:
-        raise ValueError(f"model={model.name!r}: expected a built model; call it on a batch or start it with keras.Input")
+        raise ValueError(
+            f"model={model.name!r}: expected a built model; "
+            "call it on a batch or start it with keras.Input"
+        )
     rows = []  # (layer, output shape, inputs)
     outputs = []
     if isinstance(model, keras.Sequential):
         previous = model.inputs[0]._keras_history.operation
         rows.append((f"{previous.name} (InputLayer)", _shape_text(model.inputs), "-"))
         for layer in model.layers:
-            rows.append((f"{layer.name} ({type(layer).__name__})", _shape_text([layer.output]), previous.name))
+            rows.append(
+                (
+                    f"{layer.name} ({type(layer).__name__})",
+                    _shape_text([layer.output]),
+                    previous.name,
+                )
+            )
             previous = layer
         outputs = [previous.name]
     elif isinstance(model, Functional):
         calls = {}  # id(layer) -> the indices of its inbound nodes that belong to this model
         for layer in model.operations:
             calls[id(layer)] = [
-                i for i in range(len(layer._inbound_nodes)) if make_node_key(layer, i) in model._nodes
+                i
+                for i in range(len(layer._inbound_nodes))
+                if make_node_key(layer, i) in model._nodes
             ]
 
         def label(operation, node_index):
             own = calls.get(id(operation), [node_index])
-            return operation.name if len(own) < 2 else f"{operation.name} [call {own.index(node_index) + 1}]"
+            return (
+                operation.name
+                if len(own) < 2
+                else f"{operation.name} [call {own.index(node_index) + 1}]"
+            )
 
         for layer in model.operations:
             for i in calls[id(layer)]:
                 node = layer._inbound_nodes[i]
-                sources = [label(t._keras_history.operation, t._keras_history.node_index) for t in node.input_tensors]
+                sources = [
+                    label(t._keras_history.operation, t._keras_history.node_index)
+                    for t in node.input_tensors
+                ]
                 rows.append(
-                    (f"{label(layer, i)} ({type(layer).__name__})", _shape_text(node.outputs), ", ".join(sources) or "-")
+                    (
+                        f"{label(layer, i)} ({type(layer).__name__})",
+                        _shape_text(node.outputs),
+                        ", ".join(sources) or "-",
+                    )
                 )
-        outputs = [label(t._keras_history.operation, t._keras_history.node_index) for t in model.outputs]
+        outputs = [
+            label(t._keras_history.operation, t._keras_history.node_index) for t in model.outputs
+        ]
     else:
         return (
-            f"{model.name} ({type(model).__name__}): a subclassed model, drawn as one box; its layers are "
-            "connected in Python code inside call(), which Keras cannot see as a graph"
+            f"{model.name} ({type(model).__name__}): a subclassed model, drawn as one box; "
+            "its layers are connected in Python code inside call(), "
+            "which Keras cannot see as a graph"
         )
-    widths = [max(len(row[k]) for row in rows + [("layer (type)", "output shape", "inputs")]) for k in range(2)]
+    widths = [
+        max(len(row[k]) for row in [*rows, ("layer (type)", "output shape", "inputs")])
+        for k in range(2)
+    ]
     lines = [f"{'layer (type)':<{widths[0]}}  {'output shape':<{widths[1]}}  inputs"]
-    lines += [f"{name:<{widths[0]}}  {shape:<{widths[1]}}  {inputs}" for name, shape, inputs in rows]
+    lines += [
+        f"{name:<{widths[0]}}  {shape:<{widths[1]}}  {inputs}" for name, shape, inputs in rows
+    ]
     lines.append(f"outputs: {', '.join(outputs)}")
     return "\n".join(lines)
 
 
-def show_model_graph(
-    model: keras.Model, show_shapes: bool = True, **plot_model_kwargs: Any
-) -> Any:
+def show_model_graph(model: keras.Model, show_shapes: bool = True, **plot_model_kwargs: Any) -> Any:
     """Draw a model's layer graph with ``keras.utils.plot_model`` when graphviz is available,
     and otherwise print :func:`layer_graph_text`. The first printed line says which was used.
 
@@ -429,7 +552,7 @@ def show_model_graph(
     text fallback.
 
     >>> show_model_graph(model)  # doctest: +SKIP
-    Diagram of 'resnet_block': text fallback (pydot/graphviz not installed, so plot_model cannot draw)
+    Diagram of 'resnet_block': text fallback (pydot/graphviz not installed, so plot_model ...
     """
     import os
     import tempfile
@@ -442,8 +565,14 @@ def show_model_graph(
         print(f"Diagram of {model.name!r}: keras.utils.plot_model (graphviz)")
         with tempfile.TemporaryDirectory() as folder:
             return keras.utils.plot_model(
-                model, to_file=os.path.join(folder, f"{model.name}.png"), show_shapes=show_shapes, **plot_model_kwargs
+                model,
+                to_file=os.path.join(folder, f"{model.name}.png"),
+                show_shapes=show_shapes,
+                **plot_model_kwargs,
             )
-    print(f"Diagram of {model.name!r}: text fallback (pydot/graphviz not installed, so plot_model cannot draw)")
+    print(
+        f"Diagram of {model.name!r}: text fallback "
+        "(pydot/graphviz not installed, so plot_model cannot draw)"
+    )
     print(layer_graph_text(model))
     return None

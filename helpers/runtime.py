@@ -73,3 +73,63 @@ def set_seed(seed: int = 42, deterministic: bool = True) -> None:
     keras.utils.set_random_seed(seed)
     if deterministic:
         tf.config.experimental.enable_op_determinism()
+
+
+def gpu_available() -> bool:
+    """True when TensorFlow sees at least one GPU (on Colab: a GPU runtime is attached).
+
+    >>> gpu_available() in {True, False}
+    True
+    """
+    import tensorflow as tf
+
+    return bool(tf.config.list_physical_devices("GPU"))
+
+
+def describe_gpu() -> str:
+    """One line saying which GPU TensorFlow will use, or a one-line warning that there is none.
+
+    Printed by the Colab setup cell at the top of every chapter.
+
+    >>> print(describe_gpu())  # doctest: +SKIP
+    GPU: NVIDIA Tesla T4 (/physical_device:GPU:0)
+    """
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    if not gpus:
+        return (
+            "Warning: no GPU attached, so this chapter trains on the CPU (slower). "
+            "On Colab: Runtime > Change runtime type > a GPU, then run the notebook again."
+        )
+    names = []
+    for gpu in gpus:
+        details = tf.config.experimental.get_device_details(gpu)
+        names.append(f"{details.get('device_name', 'unknown GPU')} ({gpu.name})")
+    return "GPU: " + ", ".join(names)
+
+
+def set_mixed_precision(enabled: bool | str = "auto") -> str:
+    """Turn Keras mixed precision on or off for the models built after this call.
+
+    ``"auto"`` turns it on only when a GPU is present: there, ``mixed_float16`` computes in
+    float16, the format a GPU's tensor cores are built for, and keeps the weights in float32.
+    Mixed precision is meant for GPUs, so ``True`` without one is refused. A model built under the policy must
+    give its output layer ``dtype="float32"``, so that the softmax and the loss stay in
+    float32. Returns the name of the global policy now in force.
+
+    >>> set_mixed_precision("auto")  # on a machine with no GPU
+    'float32'
+    """
+    import keras
+
+    if not (isinstance(enabled, bool) or enabled == "auto"):
+        raise ValueError(f"enabled={enabled!r}: expected True, False or 'auto'")
+    on = gpu_available() if enabled == "auto" else enabled
+    if on and not gpu_available():
+        raise ValueError(
+            "enabled=True: mixed precision needs a GPU, and TensorFlow sees none; "
+            "use 'auto' (on only with a GPU) or False."
+        )
+    keras.mixed_precision.set_global_policy("mixed_float16" if on else "float32")
+    return keras.mixed_precision.global_policy().name

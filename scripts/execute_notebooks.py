@@ -2,9 +2,12 @@
 
     python scripts/execute_notebooks.py chapters/*.ipynb
 
-Used by `make execute` (full mode). Each notebook gets a new kernel; timing metadata is not
-recorded, so a re-run changes the file only where an output changed. Prints the wall time of
-each notebook, which is what the closing notes of the book's issues report.
+Used by `make execute` (full mode). Each notebook gets a new kernel. Before it runs, a
+chapter's Colab setup cell is synced with _config.yml; after it, the notebook is saved in the
+book's canonical format (scripts/notebook_format.py: no timings, no machine-specific
+metadata, only the widget state that is displayed), so a re-run changes the file only where
+an output changed. Prints the wall time of each notebook, which is what the closing notes of
+the book's issues report.
 """
 
 from __future__ import annotations
@@ -16,22 +19,23 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
-
-KERNEL = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+from notebook_format import normalise
 
 
 def execute(path: Path, timeout: int) -> float:
     nb = nbformat.read(path, as_version=4)
-    nb.metadata["kernelspec"] = KERNEL
+    normalise(nb, path)
     start = time.perf_counter()
     client = NotebookClient(
-        nb, timeout=timeout, kernel_name="python3", record_timing=False,
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        record_timing=False,
         resources={"metadata": {"path": str(path.parent)}},
     )
     client.execute()
     elapsed = time.perf_counter() - start
-    for cell in nb.cells:
-        cell.metadata.pop("execution", None)
+    normalise(nb, path)
     nbformat.write(nb, path)
     return elapsed
 

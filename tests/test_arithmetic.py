@@ -8,13 +8,6 @@ so both sides agree on what is invalid.
 
 from __future__ import annotations
 
-import keras
-import numpy as np
-import pytest
-import tensorflow as tf
-from hypothesis import event, given, settings
-from hypothesis import strategies as st
-
 from helpers.arithmetic import (
     conv_output_size,
     conv_transpose_output_size,
@@ -24,6 +17,13 @@ from helpers.arithmetic import (
     receptive_field_table,
     same_padding,
 )
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
 
 TF_REFUSALS = (ValueError, tf.errors.InvalidArgumentError)
 
@@ -55,10 +55,15 @@ def run_shape(op):
 
 def assert_agree(predicted, actual):
     """Accepted axes must match TF exactly; a refused axis must be refused or empty in TF."""
-    event("module accepts" if None not in predicted else
-          "module refuses, TF " + ("raises" if actual is None else "gives an empty axis"))
+    event(
+        "module accepts"
+        if None not in predicted
+        else "module refuses, TF " + ("raises" if actual is None else "gives an empty axis")
+    )
     if actual is None:
-        assert None in predicted, f"TensorFlow refused a configuration the module accepts: {predicted}"
+        assert None in predicted, (
+            f"TensorFlow refused a configuration the module accepts: {predicted}"
+        )
     else:
         expected = tuple(0 if p is None else p for p in predicted)
         assert actual == expected, f"module {predicted}, TensorFlow {actual}"
@@ -152,15 +157,20 @@ def test_pool_output_size_matches_keras_and_tf_max_pool(n, m, p, p2, stride, pad
     layer = keras.layers.MaxPooling2D((p, p2), strides=stride, padding=padding)
     assert_agree(predicted, run_shape(lambda: layer(x)))
     tf_strides = [p, p2] if stride is None else list(stride)
-    assert_agree(predicted, run_shape(lambda: tf.nn.max_pool2d(x, [p, p2], tf_strides, padding.upper())))
+    assert_agree(
+        predicted, run_shape(lambda: tf.nn.max_pool2d(x, [p, p2], tf_strides, padding.upper()))
+    )
 
 
 # ---------------------------------------------------------------- transposed convolution
 @settings(max_examples=200, deadline=None)
 @given(n=st.integers(1, 12), m=st.integers(1, 12), k=kernels, k2=kernels, s=strides,
        s2=strides, d=dilations, d2=dilations, padding=names,
-       output_padding=st.one_of(st.none(), st.tuples(st.integers(0, 3), st.integers(0, 3))))  # fmt: skip
-def test_conv_transpose_output_size_matches_keras(n, m, k, k2, s, s2, d, d2, padding, output_padding):
+       output_padding=st.one_of(st.none(),
+                                st.tuples(st.integers(0, 3), st.integers(0, 3))))  # fmt: skip
+def test_conv_transpose_output_size_matches_keras(
+    n, m, k, k2, s, s2, d, d2, padding, output_padding
+):
     o, o2 = output_padding if output_padding is not None else (None, None)
     predicted = (
         predict(conv_transpose_output_size, n, k, s, padding, o, dilation=d),
@@ -208,7 +218,9 @@ def dilated_ones(k, d):
 
 
 @settings(max_examples=100, deadline=None)
-@given(layers=st.lists(layer_specs, min_size=1, max_size=4), extra=st.integers(0, 12), data=st.data())
+@given(
+    layers=st.lists(layer_specs, min_size=1, max_size=4), extra=st.integers(0, 12), data=st.data()
+)
 def test_receptive_field_matches_the_pixels_one_output_depends_on(layers, extra, data):
     table = receptive_field_table(layers)
     field, jump = receptive_field(layers), table[-1]["jump"]
@@ -241,7 +253,8 @@ def test_receptive_field_matches_the_pixels_one_output_depends_on(layers, extra,
 def test_receptive_field_layer_forms_agree():
     tuples = [(3, 1, 1), (2, 2, 1), (3, 1, 2)]
     forms = [[(3, 1), (2, 2), (3, 1, 2)],
-             [{"kernel_size": 3}, {"kernel_size": 2, "stride": 2}, {"kernel_size": 3, "dilation": 2}],
+             [{"kernel_size": 3}, {"kernel_size": 2, "stride": 2},
+              {"kernel_size": 3, "dilation": 2}],
              [tuple(np.int64(v) for v in layer) for layer in tuples]]  # fmt: skip
     for form in forms:
         assert receptive_field_table(form) == receptive_field_table(tuples)
@@ -250,7 +263,9 @@ def test_receptive_field_layer_forms_agree():
 
 
 def test_numpy_integers_are_accepted_and_plain_ints_come_back():
-    result = conv_output_size(np.int64(28), np.int32(3), stride=np.int64(2), padding=(np.int64(1), 0))
+    result = conv_output_size(
+        np.int64(28), np.int32(3), stride=np.int64(2), padding=(np.int64(1), 0)
+    )
     assert result == conv_output_size(28, 3, stride=2, padding=(1, 0))
     assert type(result) is int
 
@@ -274,20 +289,27 @@ BAD_INPUTS = [
     (conv_output_size, (5, 3), {"padding": (1.0, 1)}, ["padding=(1.0, 1)", "integers"]),
     (conv_output_size, (5, 3), {"padding": (True, 0)}, ["padding=(True, 0)", "integers"]),
     (conv_output_size, (5, 3), {"padding": None}, ["padding=None", "expected"]),
-    (conv_output_size, (4, 3), {"dilation": 2}, ["kernel_size=3", "dilation=2", "input_size=4", "spans 5"]),
-    (conv_output_size, (2, 5), {"padding": (1, 1)}, ["input_size=2", "padding=(1, 1)", "no larger"]),
+    (conv_output_size, (4, 3), {"dilation": 2},
+     ["kernel_size=3", "dilation=2", "input_size=4", "spans 5"]),
+    (conv_output_size, (2, 5), {"padding": (1, 1)},
+     ["input_size=2", "padding=(1, 1)", "no larger"]),
     (pool_output_size, (2, 3), {}, ["pool_size=3", "input_size=2", "no larger"]),
     (pool_output_size, (5, 0), {}, ["pool_size=0", "positive integer"]),
     (pool_output_size, (5, 2), {"stride": 0}, ["stride=0", "positive integer"]),
-    (pool_output_size, (5, 2), {"padding": (1, 1)}, ["padding=(1, 1)", "expected 'valid' or 'same'"]),
+    (pool_output_size, (5, 2), {"padding": (1, 1)},
+     ["padding=(1, 1)", "expected 'valid' or 'same'"]),
     (conv_transpose_output_size, (5, 3), {"stride": 2, "output_padding": 2},
      ["output_padding=2", "smaller than stride=2"]),
-    (conv_transpose_output_size, (5, 3), {"stride": 2, "output_padding": -1}, ["output_padding=-1", "non-negative"]),
-    (conv_transpose_output_size, (5, 3), {"stride": 2, "output_padding": True}, ["output_padding=True", "integer"]),
-    (conv_transpose_output_size, (5, 3), {"stride": 2, "output_padding": 0.5}, ["output_padding=0.5", "integer"]),
+    (conv_transpose_output_size, (5, 3), {"stride": 2, "output_padding": -1},
+     ["output_padding=-1", "non-negative"]),
+    (conv_transpose_output_size, (5, 3), {"stride": 2, "output_padding": True},
+     ["output_padding=True", "integer"]),
+    (conv_transpose_output_size, (5, 3), {"stride": 2, "output_padding": 0.5},
+     ["output_padding=0.5", "integer"]),
     (conv_transpose_output_size, (5, 4), {"padding": "same", "output_padding": 0},
      ["output_padding=0", "padding='same'", "even"]),
-    (conv_transpose_output_size, (5, 3), {"padding": (1, 1)}, ["padding=(1, 1)", "expected 'valid' or 'same'"]),
+    (conv_transpose_output_size, (5, 3), {"padding": (1, 1)},
+     ["padding=(1, 1)", "expected 'valid' or 'same'"]),
     (conv_transpose_output_size, (5, 3), {"dilation": 0}, ["dilation=0", "positive integer"]),
     (conv_transpose_output_size, (0, 3), {}, ["input_size=0", "positive integer"]),
     (receptive_field, ([],), {}, ["layers=[]", "non-empty"]),
@@ -302,7 +324,9 @@ BAD_INPUTS = [
 
 
 @pytest.mark.parametrize(
-    "fn, args, kwargs, fragments", BAD_INPUTS, ids=[f"{c[0].__name__}-{i}" for i, c in enumerate(BAD_INPUTS)]
+    "fn, args, kwargs, fragments",
+    BAD_INPUTS,
+    ids=[f"{c[0].__name__}-{i}" for i, c in enumerate(BAD_INPUTS)],
 )
 def test_bad_input_names_argument_and_value(fn, args, kwargs, fragments):
     with pytest.raises(ValueError) as info:

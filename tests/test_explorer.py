@@ -8,11 +8,11 @@ import re
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
+from helpers import explorer
+from helpers.arithmetic import conv_output_size
 
-from helpers import explorer  # noqa: E402
-from helpers.arithmetic import conv_output_size  # noqa: E402
+import matplotlib.pyplot as plt
+import pytest
 
 
 def parts(box):

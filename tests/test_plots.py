@@ -1,11 +1,11 @@
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+from helpers import plots
 
-from helpers import plots  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
 
 @pytest.fixture(autouse=True)
@@ -28,7 +28,9 @@ def test_show_images_marks_wrong_predictions():
 
 
 def test_show_images_uses_class_names_and_keras_shaped_labels():
-    fig = plots.show_images(np.zeros((2, 8, 8, 3), np.uint8), np.array([[0], [1]]), class_names=["cat", "dog"])
+    fig = plots.show_images(
+        np.zeros((2, 8, 8, 3), np.uint8), np.array([[0], [1]]), class_names=["cat", "dog"]
+    )
     assert _titles(fig) == ["cat", "dog"]
 
 
@@ -38,9 +40,15 @@ def test_show_images_uses_class_names_and_keras_shaped_labels():
         ({"images": np.zeros((2, 4))}, "images: expected a non-empty batch"),
         ({"images": np.zeros((2, 4, 4, 2))}, "images: expected"),
         ({"images": np.zeros((2, 4, 4)), "labels": [1]}, "labels: expected 2 entries"),
-        ({"images": np.zeros((2, 4, 4)), "labels": [1, 2], "predictions": [1]}, "predictions: expected 2"),
+        (
+            {"images": np.zeros((2, 4, 4)), "labels": [1, 2], "predictions": [1]},
+            "predictions: expected 2",
+        ),
         ({"images": np.zeros((1, 4, 4)), "predictions": [1]}, "also pass labels"),
-        ({"images": np.zeros((1, 4, 4)), "labels": [3], "class_names": ["a"]}, "label 3 has no entry"),
+        (
+            {"images": np.zeros((1, 4, 4)), "labels": [3], "class_names": ["a"]},
+            "label 3 has no entry",
+        ),
         ({"images": np.zeros((1, 4, 4)), "ncols": 0}, "ncols=0"),
     ],
 )
@@ -50,7 +58,12 @@ def test_show_images_rejects_bad_input(kwargs, match):
 
 
 def test_plot_history_one_run_with_validation():
-    logs = {"loss": [1.0, 0.5], "val_loss": [1.1, 0.7], "accuracy": [0.5, 0.8], "val_accuracy": [0.4, 0.7]}
+    logs = {
+        "loss": [1.0, 0.5],
+        "val_loss": [1.1, 0.7],
+        "accuracy": [0.5, 0.8],
+        "val_accuracy": [0.4, 0.7],
+    }
     fig = plots.plot_history(logs)
     assert len(fig.axes) == 2
     loss_ax = fig.axes[0]
@@ -63,7 +76,9 @@ def test_plot_history_accepts_a_keras_history_and_compares_runs():
         def __init__(self, acc):
             self.history = {"val_accuracy": acc}
 
-    fig = plots.plot_history({"BN": FakeHistory([0.5, 0.6]), "no BN": FakeHistory([0.4, 0.5])}, metrics=["val_accuracy"])
+    fig = plots.plot_history(
+        {"BN": FakeHistory([0.5, 0.6]), "no BN": FakeHistory([0.4, 0.5])}, metrics=["val_accuracy"]
+    )
     labels = [line.get_label() for line in fig.axes[0].get_lines()]
     assert labels == ["BN: validation", "no BN: validation"]
 
@@ -124,7 +139,11 @@ def test_plot_feature_maps_accepts_a_batch_of_one():
 def _cells(ax, color):
     """Rectangles of one face colour, as (x, y) of their corners."""
     rgba = matplotlib.colors.to_rgba(color)
-    return sorted((p.get_x(), p.get_y()) for p in ax.patches if p.get_fill() and p.get_facecolor()[:3] == rgba[:3])
+    return sorted(
+        (p.get_x(), p.get_y())
+        for p in ax.patches
+        if p.get_fill() and p.get_facecolor()[:3] == rgba[:3]
+    )
 
 
 def test_plot_conv_geometry_draws_padding_taps_and_output():
@@ -141,7 +160,9 @@ def test_plot_conv_geometry_draws_padding_taps_and_output():
 def test_plot_conv_geometry_dilated_taps_and_bad_input():
     ax = plots.plot_conv_geometry(7, 3, dilation=2, position=(1, 2)).axes[0]
     assert _cells(ax, plots._TAP) == [(float(x), float(y)) for x in (2, 4, 6) for y in (1, 3, 5)]
-    with pytest.raises(ValueError, match=r"position=\(3, 0\): expected \(row, column\) with both in 0..2"):
+    with pytest.raises(
+        ValueError, match=r"position=\(3, 0\): expected \(row, column\) with both in 0..2"
+    ):
         plots.plot_conv_geometry(7, 3, dilation=2, position=(3, 0))
     with pytest.raises(ValueError, match="kernel_size=3 with dilation=4 spans 9 pixels"):
         plots.plot_conv_geometry(7, 3, dilation=4)
@@ -152,7 +173,9 @@ def test_animate_convolution_has_one_frame_per_output_position():
     assert plt.get_fignums() == []  # closed: a notebook stores only the animation
     html = anim.to_jshtml()
     assert html.count("data:image/png;base64") == 9
-    with pytest.raises(ValueError, match="max_frames=4: this convolution has 3x3 = 9 output positions"):
+    with pytest.raises(
+        ValueError, match="max_frames=4: this convolution has 3x3 = 9 output positions"
+    ):
         plots.animate_convolution(5, 3, stride=2, padding=(1, 1), max_frames=4)
 
 
@@ -175,7 +198,11 @@ def test_layer_graph_text_lists_every_call_with_its_inputs_and_shape():
     rows = [line.split() for line in lines]
     assert rows[0] == ["layer", "(type)", "output", "shape", "inputs"]
     assert lines[1].split()[:2] == ["image", "(InputLayer)"] and lines[1].endswith("-")
-    assert "add (Add)" in lines[4] and "(None, 8, 8, 4)" in lines[4] and lines[4].endswith("conv, proj")
+    assert (
+        "add (Add)" in lines[4]
+        and "(None, 8, 8, 4)" in lines[4]
+        and lines[4].endswith("conv, proj")
+    )
     assert "shared [call 1] (Dense)" in lines[7] and lines[7].endswith("flat_a")
     assert "shared [call 2] (Dense)" in lines[8] and lines[8].endswith("flat_b")
     assert lines[9].endswith("shared [call 1], shared [call 2]") and "(None, 10)" in lines[9]
@@ -188,7 +215,9 @@ def test_layer_graph_text_counts_only_the_calls_inside_the_model():
     model = _branching_model()
     shared = model.get_layer("shared")
     image = model.inputs[0]
-    other = keras.Model(image, shared(keras.layers.Flatten(name="flat_c")(model.get_layer("conv").output)))
+    other = keras.Model(
+        image, shared(keras.layers.Flatten(name="flat_c")(model.get_layer("conv").output))
+    )
     text = plots.layer_graph_text(other)
     assert "[call" not in text
     assert text.splitlines()[-1] == "outputs: shared"
@@ -220,7 +249,7 @@ def test_layer_graph_text_sequential_and_subclassed():
 def test_layer_graph_text_rejects_bad_input():
     import keras
 
-    with pytest.raises(ValueError, match="model: expected a keras.Model, got list"):
+    with pytest.raises(ValueError, match=r"model: expected a keras\.Model, got list"):
         plots.layer_graph_text([1])
     with pytest.raises(ValueError, match="model='unbuilt': expected a built model"):
         plots.layer_graph_text(keras.Sequential([keras.layers.Dense(2)], name="unbuilt"))
@@ -230,7 +259,10 @@ def test_show_model_graph_falls_back_to_text_and_says_so(monkeypatch, capsys):
     monkeypatch.setattr(plots, "graphviz_available", lambda: False)
     assert plots.show_model_graph(_branching_model()) is None
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "Diagram of 'branching': text fallback (pydot/graphviz not installed, so plot_model cannot draw)"
+    assert out[0] == (
+        "Diagram of 'branching': text fallback "
+        "(pydot/graphviz not installed, so plot_model cannot draw)"
+    )
     assert out[-1] == "outputs: shared [call 1], both"
 
 
@@ -249,7 +281,7 @@ def test_show_model_graph_uses_plot_model_when_graphviz_is_there(monkeypatch, ca
     assert capsys.readouterr().out == "Diagram of 'branching': keras.utils.plot_model (graphviz)\n"
     assert calls["name"] == "branching" and calls["to_file"].endswith("branching.png")
     assert calls["show_shapes"] is True and calls["rankdir"] == "LR"
-    with pytest.raises(ValueError, match="model: expected a keras.Model"):
+    with pytest.raises(ValueError, match=r"model: expected a keras\.Model"):
         plots.show_model_graph("not a model")
 
 

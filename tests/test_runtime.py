@@ -1,7 +1,7 @@
+from helpers import runtime
+
 import numpy as np
 import pytest
-
-from helpers import runtime
 
 
 @pytest.mark.parametrize("value", ["1", "true", "TRUE", " yes ", "on"])
@@ -63,3 +63,89 @@ def test_importing_helpers_quiets_tensorflow_startup_logs(monkeypatch):
     import os
 
     assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == "3"
+
+
+@pytest.fixture
+def float32_policy_afterwards():
+    import keras
+
+    yield
+    keras.mixed_precision.set_global_policy("float32")
+
+
+def _fake_gpus(monkeypatch, gpus, details=None):
+    import tensorflow as tf
+
+    monkeypatch.setattr(
+        tf.config, "list_physical_devices", lambda kind=None: list(gpus) if kind == "GPU" else []
+    )
+    monkeypatch.setattr(
+        tf.config.experimental, "get_device_details", lambda device: dict(details or {})
+    )
+
+
+def test_describe_gpu_warns_in_one_line_without_a_gpu(monkeypatch):
+    _fake_gpus(monkeypatch, [])
+    line = runtime.describe_gpu()
+    assert line.startswith("Warning: no GPU attached") and "\n" not in line
+    assert "Runtime > Change runtime type" in line
+    assert runtime.gpu_available() is False
+
+
+def test_describe_gpu_names_the_gpu(monkeypatch):
+    import tensorflow as tf
+
+    gpu = tf.config.PhysicalDevice(name="/physical_device:GPU:0", device_type="GPU")
+    _fake_gpus(monkeypatch, [gpu], {"device_name": "Tesla T4"})
+    assert runtime.describe_gpu() == "GPU: Tesla T4 (/physical_device:GPU:0)"
+    assert runtime.gpu_available() is True
+
+
+def test_describe_gpu_on_this_machine_matches_tensorflow():
+    import tensorflow as tf
+
+    has_gpu = bool(tf.config.list_physical_devices("GPU"))
+    assert runtime.gpu_available() is has_gpu
+    assert runtime.describe_gpu().startswith("GPU: " if has_gpu else "Warning: no GPU")
+
+
+def test_mixed_precision_auto_stays_float32_without_a_gpu(monkeypatch, float32_policy_afterwards):
+    _fake_gpus(monkeypatch, [])
+    assert runtime.set_mixed_precision("auto") == "float32"
+    assert runtime.set_mixed_precision(False) == "float32"
+    with pytest.raises(ValueError, match=r"enabled=True: mixed precision needs a GPU"):
+        runtime.set_mixed_precision(True)
+
+
+@pytest.mark.parametrize("value", ["yes", 1.0, None, "on"])
+def test_mixed_precision_rejects_other_values(value):
+    with pytest.raises(ValueError, match=r"enabled=.*expected True, False or 'auto'"):
+        runtime.set_mixed_precision(value)
+
+
+def test_mixed_precision_with_a_gpu_computes_in_float16_and_outputs_float32(
+    monkeypatch, float32_policy_afterwards
+):
+    import keras
+    import tensorflow as tf
+
+    gpu = tf.config.PhysicalDevice(name="/physical_device:GPU:0", device_type="GPU")
+    _fake_gpus(monkeypatch, [gpu])
+    assert runtime.set_mixed_precision("auto") == "mixed_float16"
+    # What the CIFAR-10 chapters do: the output layer keeps dtype="float32".
+    conv = keras.layers.Conv2D(4, 3)
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(8, 8, 3)),
+            conv,
+            keras.layers.Flatten(),
+            keras.layers.Dense(10, activation="softmax", dtype="float32"),
+        ]
+    )
+    assert conv.compute_dtype == "float16" and conv.kernel.dtype == "float32"
+    outputs = model(np.zeros((2, 8, 8, 3), "float32"))
+    assert outputs.dtype == "float32"
+    # compile() wraps the optimizer in a LossScaleOptimizer, as chapter 2 says.
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    assert isinstance(model.optimizer, keras.optimizers.LossScaleOptimizer)
+    assert runtime.set_mixed_precision(False) == "float32"
