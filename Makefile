@@ -19,7 +19,25 @@ export CNN_BOOK_DATA_DIR := $(SHARED_DATA)
 endif
 endif
 
-.PHONY: install book test unit nbval strict-build execute execute-probe clean
+.PHONY: install vendor book test unit lint nbval strict-build browser-deps browser-test execute \
+  execute-probe clean
+
+# JavaScript the built book serves itself, so that it renders with no network: MathJax,
+# require.js and the ipywidgets HTML manager, from the npm registry (versions pinned in
+# web/package-lock.json), copied into web/static/offline (not committed), which _config.yml
+# makes a Sphinx static path: the book serves it as _static/offline/.
+VENDOR := web/static/offline
+NODE_MODULES := web/node_modules
+$(VENDOR)/.stamp: web/package.json web/package-lock.json
+	npm ci --prefix web --no-audit --no-fund --ignore-scripts --loglevel=error
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/html-manager
+	cp -R $(NODE_MODULES)/mathjax/es5 $(VENDOR)/mathjax
+	cp $(NODE_MODULES)/requirejs/require.js $(VENDOR)/require.js
+	cp $(NODE_MODULES)/@jupyter-widgets/html-manager/dist/embed-amd.js \
+	  $(NODE_MODULES)/@jupyter-widgets/html-manager/dist/*.woff2 $(VENDOR)/html-manager/
+	touch $@
+
+vendor: $(VENDOR)/.stamp
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,26 +48,50 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 install: $(STAMP)
 
 ## Build the HTML book from the notebooks' stored outputs (nothing is re-executed).
-book: install
+book: install vendor
 	$(BIN)/jupyter-book build . --keep-going
 	@echo "The book is ready: $(abspath _build/html/index.html)"
 
-## Every test: helper unit tests, nbval over every notebook in test mode, strict book build.
+## Every test: helper unit tests, lint, nbval over every notebook in test mode, a strict book
+## build, and the built book opened offline in headless Chromium.
 test: install
 	@start=$$(date +%s); \
-	$(MAKE) --no-print-directory unit nbval strict-build; \
+	$(MAKE) --no-print-directory unit lint nbval strict-build browser-test; \
 	echo "make test: all passed in $$(( $$(date +%s) - start )) s"
 
 unit: install
-	$(BIN)/python -m pytest tests -p no:cacheprovider
+	$(BIN)/python -m pytest tests --ignore=tests/browser -p no:cacheprovider
+
+## ruff (helpers, tests, scripts, notebook code cells) and the notebooks' canonical format.
+## .pre-commit-config.yaml runs the same three checks.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python scripts/notebook_format.py check
 
 nbval: install
 	CNN_BOOK_TEST_MODE=1 $(BIN)/python -m pytest --nbval $(NOTEBOOKS) tests/notebooks \
 	  --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	  --nbval-cell-timeout=600 -p no:cacheprovider
 
-strict-build: install
+strict-build: install vendor
 	$(BIN)/jupyter-book build . --all --warningiserror --nitpick --keep-going
+
+## Debian's Chromium for the browser test, installed with apt when it is missing. Where it
+## cannot be installed, the browser test is skipped and says why.
+CHROMIUM := /usr/bin/chromium
+browser-deps:
+	@if [ -x $(CHROMIUM) ]; then exit 0; fi; \
+	sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo -n"; \
+	echo "Installing Chromium for the browser test: apt-get install chromium"; \
+	{ $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  $$sudo apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null; } \
+	  || echo "Could not install Chromium with apt: the browser test will be skipped."
+
+## Serve _build/html on localhost and open every page in headless Chromium with the network
+## blocked (run strict-build first). Screenshots: _build/screenshots/.
+browser-test: install browser-deps
+	$(BIN)/python -m pytest tests/browser -p no:cacheprovider
 
 ## Re-execute every chapter in full mode in a fresh kernel and save it (refreshes stored outputs).
 ## One chapter: make execute NOTEBOOKS=chapters/01_first_cnn.ipynb
