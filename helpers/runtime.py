@@ -114,9 +114,9 @@ def set_mixed_precision(enabled: bool | str = "auto") -> str:
 
     ``"auto"`` turns it on only when a GPU is present: there, ``mixed_float16`` computes in
     float16, the format a GPU's tensor cores are built for, and keeps the weights in float32.
-    Mixed precision is meant for GPUs, so ``True`` without one is refused. A model built under the policy must
-    give its output layer ``dtype="float32"``, so that the softmax and the loss stay in
-    float32. Returns the name of the global policy now in force.
+    Mixed precision is meant for GPUs, so ``True`` without one is refused. A model built
+    under the policy must give its output layer ``dtype="float32"``, so that the softmax and
+    the loss stay in float32. Returns the name of the global policy now in force.
 
     >>> set_mixed_precision("auto")  # on a machine with no GPU
     'float32'

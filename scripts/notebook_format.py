@@ -218,7 +218,8 @@ def problems(path: Path, root: Path = ROOT) -> list[str]:
             found.append(f"the Colab setup cell must be tagged {SETUP_CELL_TAGS}")
     if not found and text != nbformat.writes(nb) + "\n":
         found.append("not written as nbformat writes it (indent 1, sorted keys): run fix")
-    return [f"{path}: {line}" for line in found]
+    shown = path.resolve().relative_to(root) if path.resolve().is_relative_to(root) else path
+    return [f"{shown}: {line}" for line in found]
 
 
 def _paths(args: list[str]) -> list[Path]:
@@ -240,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
         for path in paths:
             nb = nbformat.read(path, as_version=4)
             if normalise(nb, path):
-                print(f"{path}: the Colab setup cell changed; re-execute it (make execute)")
+                print(f"{path.name}: the Colab setup cell changed; re-execute it (make execute)")
             nbformat.write(nb, path)
         return 0
     found = [line for path in paths for line in problems(path)]

@@ -1,0 +1,156 @@
+"""scripts/notebook_format.py: the canonical notebook format, its check and its fix."""
+
+import copy
+import shlex
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+import tomllib
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import notebook_format as nf  # noqa: E402
+
+CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+
+
+def _chapter(tmp_path: Path, widgets: bool = False) -> Path:
+    """A small, canonical, executed chapter in a copy of the project's config."""
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "_config.yml").write_text((ROOT / "_config.yml").read_text())
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# A chapter"), nbformat.v4.new_code_cell("1 + 1")]
+    path = tmp_path / "chapters" / "01_x.ipynb"
+    nf.normalise(nb, path, root=tmp_path)
+    for count, cell in enumerate((c for c in nb.cells if c.cell_type == "code"), start=1):
+        cell.execution_count = count
+    if widgets:
+        view = {"model_id": "a" * 32, "version_major": 2, "version_minor": 0}
+        nb.cells[-1].outputs = [
+            nbformat.v4.new_output(
+                "display_data", data={nf.WIDGET_VIEW: view, "text/plain": "VBox()"}
+            )
+        ]
+        state = {
+            "a" * 32: {"model_name": "VBoxModel", "state": {"layout": f"IPY_MODEL_{'b' * 32}"}},
+            "b" * 32: {"model_name": "LayoutModel", "state": {}},
+            "c" * 32: {"model_name": "IntSliderModel", "state": {}},  # displayed nowhere
+        }
+        nb.metadata["widgets"] = {
+            nf.WIDGET_STATE: {"state": state, "version_major": 2, "version_minor": 0}
+        }
+    nbformat.write(nb, path)
+    return path
+
+
+def _problems(path: Path) -> list[str]:
+    return [line.split(": ", 1)[1] for line in nf.problems(path, root=path.parent.parent)]
+
+
+def test_a_normalised_executed_chapter_is_canonical(tmp_path):
+    assert _problems(_chapter(tmp_path)) == []
+
+
+@pytest.mark.parametrize(
+    ("damage", "expected"),
+    [
+        (lambda nb: nb.cells[1].metadata.update(execution={"iopub.status.busy": "t"}),
+         "metadata ['execution']"),
+        (lambda nb: nb.cells[1].metadata.update(tags=["my-tag"]), "unknown tags ['my-tag']"),
+        (lambda nb: nb.metadata.language_info.update(version="3.11.7"), "language_info"),
+        (lambda nb: nb.metadata.update(colab={"provenance": []}), "notebook metadata has"),
+        (lambda nb: setattr(nb.cells[2], "execution_count", 5), "execution counts"),
+        (lambda nb: setattr(nb.cells[2], "execution_count", None), "execution counts"),
+        (lambda nb: nb.cells.pop(1), "not the Colab setup cell"),
+        (lambda nb: setattr(nb.cells[1], "source", nb.cells[1].source.replace("--no-deps ", "")),
+         "differs from the one _config.yml gives"),
+        (lambda nb: nb.cells[1].metadata.update(tags=["hide-input"]), "must be tagged"),
+    ],
+)  # fmt: skip
+def test_check_finds_each_kind_of_damage(tmp_path, damage, expected):
+    path = _chapter(tmp_path)
+    nb = nbformat.read(path, as_version=4)
+    damage(nb)
+    nbformat.write(nb, path)
+    found = _problems(path)
+    assert any(expected in line for line in found), found
+
+
+def test_check_finds_json_not_written_by_nbformat(tmp_path):
+    path = _chapter(tmp_path)
+    path.write_text(path.read_text().replace('\n "nbformat"', '\n\n "nbformat"'))
+    assert any("not written as nbformat writes it" in p for p in _problems(path))
+
+
+def test_widget_state_keeps_only_displayed_widgets(tmp_path):
+    path = _chapter(tmp_path, widgets=True)
+    assert any("1 model(s) that no output displays" in p for p in _problems(path))
+    nb = nbformat.read(path, as_version=4)
+    nf.normalise(nb, path, root=tmp_path)
+    assert set(nb.metadata.widgets[nf.WIDGET_STATE]["state"]) == {"a" * 32, "b" * 32}
+    nbformat.write(nb, path)
+    assert _problems(path) == []
+
+
+def test_widget_state_is_dropped_when_nothing_displays_a_widget(tmp_path):
+    path = _chapter(tmp_path, widgets=True)
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[-1].outputs = []
+    nf.normalise(nb, path, root=tmp_path)
+    assert "widgets" not in nb.metadata
+
+
+def test_fix_updates_the_setup_cell_when_the_repository_moves(tmp_path):
+    path = _chapter(tmp_path)
+    config = yaml.safe_load((tmp_path / "_config.yml").read_text())
+    config["repository"]["url"] = "https://github.com/someone/fork"
+    (tmp_path / "_config.yml").write_text(yaml.safe_dump(config))
+    assert any("differs from the one _config.yml gives" in p for p in _problems(path))
+    nb = nbformat.read(path, as_version=4)
+    assert nf.normalise(nb, path, root=tmp_path) is True  # changed: re-execute
+    setup = nb.cells[1]
+    assert setup.id == nf.SETUP_CELL_ID
+    assert '"git+https://github.com/someone/fork@main"' in setup.source
+    assert nf.normalise(nb, path, root=tmp_path) is False
+
+
+def test_missing_repository_is_a_clear_error(tmp_path):
+    (tmp_path / "_config.yml").write_text("title: x\n")
+    with pytest.raises(ValueError, match=r"repository\.url and repository\.branch"):
+        nf.book_repository(tmp_path)
+
+
+def test_setup_cell_does_nothing_outside_colab():
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    code = TransformerManager().transform_cell(nf.colab_setup_source())
+    assert "google.colab" not in sys.modules
+    namespace = {}
+    exec(compile(code, "<setup cell>", "exec"), namespace)  # get_ipython() is never reached
+    assert "describe_gpu" not in namespace
+
+
+def test_setup_cell_never_reinstalls_tensorflow():
+    source = nf.colab_setup_source()
+    install = next(line for line in source.splitlines() if "%pip install" in line)
+    arguments = shlex.split(install.split("install", 1)[1])
+    url, branch = nf.book_repository()
+    # One requirement, the book's own repository, and none of its dependencies.
+    assert [a for a in arguments if not a.startswith("-")] == [f"git+{url}@{branch}"]
+    assert "--no-deps" in arguments
+    dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert not [d for d in dependencies if d.lower().startswith(("tensorflow", "keras"))]
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_every_chapter_opens_with_the_setup_cell(path):
+    nb = nbformat.read(path, as_version=4)
+    first_code = next(cell for cell in nb.cells if cell.cell_type == "code")
+    assert first_code.id == nf.SETUP_CELL_ID
+    assert first_code.source == nf.colab_setup_source()
+    assert first_code.metadata.tags == ["remove-cell"]
+    assert copy.deepcopy(first_code.outputs) == []  # locally the cell prints nothing
