@@ -91,7 +91,7 @@ browser-deps:
 ## Serve _build/html on localhost and open every page in headless Chromium with the network
 ## blocked (run strict-build first). Screenshots: _build/screenshots/.
 browser-test: install browser-deps
-	$(BIN)/python -m pytest tests/browser -p no:cacheprovider
+	$(BIN)/python -m pytest tests/browser -rs -p no:cacheprovider
 
 ## Re-execute every chapter in full mode in a fresh kernel and save it (refreshes stored outputs).
 ## One chapter: make execute NOTEBOOKS=chapters/01_first_cnn.ipynb
