@@ -125,11 +125,12 @@ def set_mixed_precision(enabled: bool | str = "auto") -> str:
 
     if not (isinstance(enabled, bool) or enabled == "auto"):
         raise ValueError(f"enabled={enabled!r}: expected True, False or 'auto'")
-    on = gpu_available() if enabled == "auto" else enabled
-    if on and not gpu_available():
+    has_gpu = gpu_available()
+    if enabled is True and not has_gpu:
         raise ValueError(
             "enabled=True: mixed precision needs a GPU, and TensorFlow sees none; "
             "use 'auto' (on only with a GPU) or False."
         )
+    on = has_gpu if enabled == "auto" else enabled
     keras.mixed_precision.set_global_policy("mixed_float16" if on else "float32")
     return keras.mixed_precision.global_policy().name

@@ -134,7 +134,7 @@ def prune_widget_state(nb) -> None:
     if not saved or not keep:
         nb.metadata.pop("widgets", None)
         return
-    state = {model_id: saved["state"][model_id] for model_id in sorted(keep & set(saved["state"]))}
+    state = {model_id: saved["state"][model_id] for model_id in sorted(keep)}  # all saved
     nb.metadata["widgets"] = {WIDGET_STATE: {**saved, "state": state}}
 
 
