@@ -1,0 +1,99 @@
+"""helpers.cpu_paths: the path this process uses, and one snippet run on both paths."""
+
+from __future__ import annotations
+
+import signal
+
+from helpers import cpu_paths
+from helpers.cpu_paths import (
+    code_path_name,
+    compare_cpu_paths,
+    describe_exit,
+    onednn_enabled,
+    run_on_both_paths,
+)
+
+import pytest
+
+# A convolution whose 1x2 kernel is wider than its 1x1 input: Eigen gives an empty axis,
+# oneDNN a made-up size (TensorFlow 2.21). Behaviour that tells the two paths apart.
+PROBE = """
+from helpers.cpu_paths import code_path_name, onednn_enabled
+print(onednn_enabled(), code_path_name())
+attempt(lambda: tf.nn.conv2d(tf.zeros((1, 1, 1, 1)), tf.ones((1, 2, 1, 1)), 1, "VALID"))
+"""
+
+
+@pytest.fixture(scope="module")
+def probe():
+    return run_on_both_paths(PROBE)
+
+
+def test_each_child_reports_its_forced_path_and_behaves_like_it(probe):
+    assert probe == {
+        "Eigen": "False Eigen\nworks, shape (1, 1, 0, 1)\n",
+        "oneDNN": "True oneDNN\nworks, shape (1, 1, 1, 1)\n",
+    }
+
+
+def test_this_process_follows_the_variable(monkeypatch):
+    assert onednn_enabled() in {True, False}
+    assert code_path_name() == ("oneDNN" if onednn_enabled() else "Eigen")
+
+
+def test_crashes_failures_and_timeouts_are_reported_after_what_was_printed():
+    outputs = run_on_both_paths(
+        "import os, signal\nprint('before')\n"
+        "if os.environ['TF_ENABLE_ONEDNN_OPTS'] == '1':\n"
+        "    os.kill(os.getpid(), signal.SIGFPE)\n"
+        "raise SystemExit('stopped on purpose')\n"
+    )
+    assert outputs["oneDNN"] == "before\n(the process died: SIGFPE, Floating point exception)\n"
+    assert outputs["Eigen"] == "before\n(the process exited with status 1: stopped on purpose)\n"
+
+
+def test_a_child_that_runs_too_long_is_stopped():
+    outputs = run_on_both_paths("import time\ntime.sleep(60)", timeout=0.5)
+    assert set(outputs.values()) == {"(the process did not finish within 0.5 s)\n"}
+
+
+def test_compare_prints_one_labelled_block_per_path(monkeypatch, capsys):
+    fake = {"Eigen": "one\n", "oneDNN": ""}
+    monkeypatch.setattr(cpu_paths, "run_on_both_paths", lambda snippet, timeout: fake)
+    compare_cpu_paths("print('one')")
+    assert capsys.readouterr().out == (
+        "Eigen (TF_ENABLE_ONEDNN_OPTS=0):\none\n"
+        "oneDNN (TF_ENABLE_ONEDNN_OPTS=1):\n(printed nothing)\n"
+    )
+
+
+def test_describe_exit():
+    assert describe_exit(0) == "exited with status 0"
+    assert describe_exit(3) == "exited with status 3"
+    assert describe_exit(-signal.SIGSEGV) == "died: SIGSEGV, Segmentation fault"
+    assert describe_exit(-200) == "died: signal 200"
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, fragments",
+    [
+        ({"snippet": 3}, ValueError, ["snippet=3", "Python source code"]),
+        ({"snippet": "  \n"}, ValueError, ["snippet='  \\n'", "Python source code"]),
+        ({"snippet": "print(", "timeout": 1}, SyntaxError, []),
+        ({"snippet": "1", "timeout": 0}, ValueError, ["timeout=0", "positive number"]),
+        ({"snippet": "1", "timeout": True}, ValueError, ["timeout=True", "positive number"]),
+        ({"snippet": "1", "timeout": "5"}, ValueError, ["timeout='5'", "positive number"]),
+        ({"snippet": "1", "timeout": float("nan")}, ValueError, ["timeout=nan", "positive"]),
+    ],
+)
+def test_bad_input_to_run_on_both_paths(kwargs, error, fragments):
+    with pytest.raises(error) as info:
+        run_on_both_paths(**kwargs)
+    for fragment in fragments:
+        assert fragment in str(info.value)
+
+
+@pytest.mark.parametrize("value", [None, 1.5, True, "-8"])
+def test_bad_input_to_describe_exit(value):
+    with pytest.raises(ValueError, match=f"returncode={value!r}: expected an integer"):
+        describe_exit(value)
