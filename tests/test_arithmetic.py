@@ -22,6 +22,7 @@ from helpers.arithmetic import (
     same_padding,
 )
 from helpers.cpu_paths import onednn_enabled
+from helpers.floats import float32_sum_tolerance
 
 import keras
 import numpy as np
@@ -101,15 +102,6 @@ def assert_agree(predicted, outcome, empty_is_refusal=True):
 
 def random_tensor(shape, seed):
     return tf.constant(np.random.default_rng(seed).standard_normal(shape), tf.float32)
-
-
-def float32_sum_tolerance(n_terms, magnitude):
-    """How far apart two float32 computations of the same sum of ``n_terms`` products may be,
-    whatever order each adds them in: twice the classic bound gamma_n * sum(|x_i * w_i|),
-    gamma_n = n*u / (1 - n*u), u = 2**-24 (Higham, Accuracy and Stability of Numerical
-    Algorithms, 2002, section 3.1). ``magnitude`` is the largest sum(|x_i * w_i|)."""
-    u = 2.0**-24
-    return 2 * n_terms * u / (1 - n_terms * u) * magnitude
 
 
 # Ops run in the sandbox's child process: module-level functions that return plain values.
