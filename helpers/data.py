@@ -17,6 +17,7 @@ once: a broken mirror is a problem to fix, not one to paper over with a download
 from __future__ import annotations
 
 import os
+import textwrap
 import zipfile
 from pathlib import Path
 
@@ -76,11 +77,12 @@ def load_cifar10() -> Arrays:
     (x_train, _), (x_test, _) = data
     full_train, full_test = _FULL_SIZES["cifar10"]
     if len(x_train) < full_train or len(x_test) < full_test:
-        print(
+        note = (
             f"Note: this is the partial CIFAR-10 from the offline mirror "
             f"({len(x_train):,} of {full_train:,} training and {len(x_test):,} of {full_test:,} "
             "test images); results on it are lower than on the full dataset."
         )
+        print(textwrap.fill(note, 77))  # the width of the book's page
     return data
 
 

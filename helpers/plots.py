@@ -9,12 +9,15 @@ In a notebook the figure appears by itself at the end of the cell; in a script, 
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+
+PAGE_WIDTH = 77  # characters the book's HTML column shows without scrolling
 
 if TYPE_CHECKING:  # keras is imported lazily: the plotting helpers work without it
     import keras
@@ -527,20 +530,26 @@ def layer_graph_text(model: keras.Model) -> str:
             label(t._keras_history.operation, t._keras_history.node_index) for t in model.outputs
         ]
     else:
-        return (
+        return textwrap.fill(
             f"{model.name} ({type(model).__name__}): a subclassed model, drawn as one box; "
             "its layers are connected in Python code inside call(), "
-            "which Keras cannot see as a graph"
+            "which Keras cannot see as a graph",
+            PAGE_WIDTH,
         )
     widths = [
         max(len(row[k]) for row in [*rows, ("layer (type)", "output shape", "inputs")])
         for k in range(2)
     ]
     lines = [f"{'layer (type)':<{widths[0]}}  {'output shape':<{widths[1]}}  inputs"]
-    lines += [
-        f"{name:<{widths[0]}}  {shape:<{widths[1]}}  {inputs}" for name, shape, inputs in rows
-    ]
-    lines.append(f"outputs: {', '.join(outputs)}")
+    indent = " " * (widths[0] + widths[1] + 4)  # long input lists continue under "inputs"
+    for name, shape, inputs in rows:
+        width = max(PAGE_WIDTH - len(indent), 20)
+        wrapped = textwrap.wrap(inputs, width, break_long_words=False) or [inputs]
+        lines.append(f"{name:<{widths[0]}}  {shape:<{widths[1]}}  {wrapped[0]}")
+        lines += [indent + more for more in wrapped[1:]]
+    lines.append(
+        textwrap.fill(f"outputs: {', '.join(outputs)}", PAGE_WIDTH, subsequent_indent="  ")
+    )
     return "\n".join(lines)
 
 
@@ -570,9 +579,7 @@ def show_model_graph(model: keras.Model, show_shapes: bool = True, **plot_model_
                 show_shapes=show_shapes,
                 **plot_model_kwargs,
             )
-    print(
-        f"Diagram of {model.name!r}: text fallback "
-        "(pydot/graphviz not installed, so plot_model cannot draw)"
-    )
+    print(f"Diagram of {model.name!r}: text fallback")
+    print("(pydot/graphviz not installed, so plot_model cannot draw)")
     print(layer_graph_text(model))
     return None

@@ -259,11 +259,26 @@ def test_show_model_graph_falls_back_to_text_and_says_so(monkeypatch, capsys):
     monkeypatch.setattr(plots, "graphviz_available", lambda: False)
     assert plots.show_model_graph(_branching_model()) is None
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == (
-        "Diagram of 'branching': text fallback "
-        "(pydot/graphviz not installed, so plot_model cannot draw)"
-    )
+    assert out[:2] == [
+        "Diagram of 'branching': text fallback",
+        "(pydot/graphviz not installed, so plot_model cannot draw)",
+    ]
     assert out[-1] == "outputs: shared [call 1], both"
+
+
+def test_layer_graph_text_wraps_long_input_lists_under_the_inputs_column():
+    import keras
+
+    inputs = keras.Input(shape=(4,), name="x")
+    branches = [keras.layers.Dense(2, name=f"branch_with_long_name_{i}")(inputs) for i in range(4)]
+    model = keras.Model(inputs, keras.layers.Concatenate(name="joined")(branches))
+    lines = plots.layer_graph_text(model).splitlines()
+    assert all(len(line) <= plots.PAGE_WIDTH for line in lines)
+    start = lines[0].index("inputs")
+    joined = next(i for i, line in enumerate(lines) if line.startswith("joined"))
+    assert lines[joined + 1][:start].strip() == ""  # a continuation, under "inputs"
+    listed = " ".join(line[start:].strip() for line in lines[joined:-1])
+    assert all(f"branch_with_long_name_{i}" in listed for i in range(4))
 
 
 def test_show_model_graph_uses_plot_model_when_graphviz_is_there(monkeypatch, capsys):
