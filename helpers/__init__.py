@@ -1,7 +1,11 @@
 """Helpers for the book *Convolutional Neural Networks in TensorFlow*.
 
-One module per concern: ``data`` (dataset loaders), ``runtime`` (full or test mode, seeds)
-and ``plots`` (figures the chapters reuse). The chapters import what they need, e.g.
+One module per concern: ``data`` (dataset loaders), ``runtime`` (full or test mode, seeds,
+GPU and mixed precision), ``training`` (a one-line-per-epoch log), ``plots`` (figures the
+chapters reuse), ``arithmetic`` (convolution arithmetic), ``explorer`` (the ipywidgets
+explorer), ``errors`` (the error a reader meets, in one line), ``floats`` (float32 comparisons
+with a justified tolerance) and ``cpu_paths`` (TensorFlow's two CPU code paths). The chapters
+import what they need, e.g.
 
 >>> from helpers.data import load_mnist
 >>> from helpers.runtime import pick, set_seed

@@ -51,4 +51,8 @@ class EpochLog(keras.callbacks.Callback):
         parts = [f"{short_name(name)} {float(logs[name]):.4f}" for name in names]
         epochs = self.params.get("epochs", "?") if self.params else "?"
         head = f"epoch {epoch + 1}/{epochs} {seconds:.0f}s:"
-        print(textwrap.fill(" ".join([head, *parts]), self.width, subsequent_indent="    "))
+        # A metric's name and value stay on one line: join them with a placeholder that
+        # textwrap does not break at, then put the space back.
+        words = [part.replace(" ", "\0") for part in [head, *parts]]
+        text = textwrap.fill(" ".join(words), self.width, subsequent_indent="    ")
+        print(text.replace("\0", " "))

@@ -45,6 +45,9 @@ def test_many_metrics_wrap_to_the_width(capsys):
     assert len(lines) > 1 and all(len(line) <= 60 for line in lines)
     assert all(line.startswith("    ") for line in lines[1:])
     assert "head2_acc" in " ".join(lines) and "val_head0_loss" in " ".join(lines)
+    for line in lines:  # every metric name is followed by its value on the same line
+        words = line.split()[3:] if line.startswith("epoch") else line.split()
+        assert len(words) % 2 == 0 and all(re.fullmatch(r"\d\.\d{4}", w) for w in words[1::2])
 
 
 def test_short_names():
