@@ -180,7 +180,7 @@ def test_real_cifar10_mirror_matches_its_readme(capsys):
     assert x_train.shape == (8336, 32, 32, 3) and y_train.shape == (8336, 1)
     assert x_test.shape == (1017, 32, 32, 3) and y_test.shape == (1017, 1)
     np.testing.assert_allclose(x_train.mean(axis=(0, 1, 2)), [125.8, 123.3, 113.9], atol=0.05)
-    assert "8,336 of 50,000 training" in capsys.readouterr().out
+    assert "8,336 of 50,000 training" in " ".join(capsys.readouterr().out.split())
     assert len(data.CIFAR10_CLASS_NAMES) == 10
 
 
