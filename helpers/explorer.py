@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import io
+from numbers import Integral
 
 from helpers.arithmetic import conv_output_size
 from helpers.plots import plot_conv_geometry
@@ -35,19 +36,43 @@ SLIDERS = {
 PADDINGS = ("valid", "same")
 
 
+def _settings(padding: str, **sizes) -> tuple[dict[str, int], str]:
+    """The sizes as plain ints within the sliders' ranges (NumPy integers pass, bools and
+    floats do not) and the padding in lower case; otherwise a ValueError naming the argument.
+    """
+    for name, value in sizes.items():
+        _, low, high = SLIDERS[name]
+        if isinstance(value, bool) or not isinstance(value, Integral) or not low <= value <= high:
+            raise ValueError(f"{name}={value!r}: expected an integer from {low} to {high}")
+        sizes[name] = int(value)
+    if not isinstance(padding, str) or padding.lower() not in PADDINGS:
+        raise ValueError(f"padding={padding!r}: expected one of {PADDINGS} (any case)")
+    return sizes, padding.lower()
+
+
 def tf_output_size(
     input_size: int, kernel_size: int, stride: int, dilation: int, padding: str
 ) -> int:
     """The output size that ``tf.nn.conv2d`` really produces, from a run on zeros.
 
+    The sizes must lie in the sliders' ranges (``SLIDERS``) and ``padding`` be 'valid' or
+    'same' (any case). A configuration ``conv_output_size`` refuses raises its ``ValueError``
+    before TensorFlow runs.
+
     >>> tf_output_size(7, kernel_size=3, stride=2, dilation=1, padding="same")
     4
     """
+    sizes, padding = _settings(padding, input_size=input_size, kernel_size=kernel_size,
+                               stride=stride, dilation=dilation)  # fmt: skip
+    conv_output_size(**sizes, padding=padding)  # a configuration TensorFlow would refuse
     import tensorflow as tf
 
-    x = tf.zeros((1, input_size, input_size, 1))
-    kernel = tf.zeros((kernel_size, kernel_size, 1, 1))
-    y = tf.nn.conv2d(x, kernel, strides=stride, dilations=dilation, padding=padding.upper())
+    n, k = sizes["input_size"], sizes["kernel_size"]
+    x = tf.zeros((1, n, n, 1))
+    kernel = tf.zeros((k, k, 1, 1))
+    y = tf.nn.conv2d(
+        x, kernel, strides=sizes["stride"], dilations=sizes["dilation"], padding=padding.upper()
+    )
     return int(y.shape[1])
 
 
@@ -64,18 +89,12 @@ def conv_explorer(
     'dilation') and the padding ``Dropdown``; ``result`` is an ``HTML`` widget with the two
     output sizes; ``drawing`` is an ``Image`` widget with the figure as PNG, hidden while the
     configuration is invalid. The arguments are the starting values and must lie in the
-    sliders' ranges (``SLIDERS``).
+    sliders' ranges (``SLIDERS``); ``padding`` is 'valid' or 'same' in any case.
 
     >>> explorer = conv_explorer(input_size=5, kernel_size=3, stride=2, padding="valid")
     """
-    start = {"input_size": input_size, "kernel_size": kernel_size, "stride": stride,
-             "dilation": dilation}  # fmt: skip
-    for name, value in start.items():
-        _, low, high = SLIDERS[name]
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise ValueError(f"{name}={value!r}: expected an integer from {low} to {high}")
-    if padding not in PADDINGS:
-        raise ValueError(f"padding={padding!r}: expected one of {PADDINGS}")
+    start, padding = _settings(padding, input_size=input_size, kernel_size=kernel_size,
+                               stride=stride, dilation=dilation)  # fmt: skip
     style = {"description_width": "80px"}
     sliders = {
         name: widgets.IntSlider(value=start[name], min=low, max=high, description=label,

@@ -9,8 +9,10 @@ In a notebook the figure appears by itself at the end of the cell; in a script, 
 from __future__ import annotations
 
 import math
+import reprlib
 import textwrap
 from collections.abc import Mapping, Sequence
+from numbers import Integral
 from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt
@@ -18,12 +20,90 @@ import numpy as np
 from matplotlib.figure import Figure
 
 PAGE_WIDTH = 77  # characters the book's HTML column shows without scrolling
+# Bounds on the work one call does; each is well above what a readable figure needs.
+MAX_PANELS = 256  # images, filters or channels in one grid (256 panels draw in about 3 s)
+MAX_CLASSES = 50  # rows of a confusion matrix: 2,500 counts drawn
+MAX_DRAWN_SIZE = 64  # padded input width plot_conv_geometry draws (the explorer reaches 40)
+MAX_FRAMES = 256  # frames of animate_convolution, one PNG each in the stored HTML
 
 if TYPE_CHECKING:  # keras is imported lazily: the plotting helpers work without it
     import keras
 
 
-def _grid(n: int, ncols: int, cell: float = 1.4) -> tuple[Figure, np.ndarray]:
+def _integer(name: str, value, low: int, high: int | None = None) -> int:
+    """``value`` as an int from ``low`` to ``high``: NumPy integers pass, bools and floats not."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, Integral)
+        or value < low
+        or (high is not None and value > high)
+    ):
+        expected = f"from {low} to {high}" if high is not None else f"of at least {low}"
+        raise ValueError(f"{name}={value!r}: expected an integer {expected}")
+    return int(value)
+
+
+def _array(name: str, value) -> np.ndarray:
+    """``value`` as a non-empty array of numbers (bool, int or float)."""
+    shown = name if isinstance(value, np.ndarray) else f"{name}={reprlib.repr(value)}"
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError):  # ragged lists, objects NumPy cannot convert
+        raise ValueError(
+            f"{shown}: expected an array of numbers (nested lists of equal lengths)"
+        ) from None
+    if array.dtype.kind not in "biuf" or array.size == 0:
+        raise ValueError(
+            f"{shown}: expected a non-empty array of numbers, "
+            f"got dtype {array.dtype} and shape {array.shape}"
+        )
+    return array
+
+
+def _labels(name: str, values) -> np.ndarray:
+    """Class indices of shape (N,) or Keras' (N, 1) as a 1-D int array; integral floats pass."""
+    labels = _array(name, values)
+    if labels.ndim == 2 and labels.shape[1] == 1:
+        labels = labels[:, 0]
+    if labels.ndim != 1 or labels.dtype.kind == "b":
+        raise ValueError(
+            f"{name}: expected integer class indices of shape (N,) or (N, 1), "
+            f"got dtype {labels.dtype} and shape {np.shape(values)}"
+        )
+    bad = ~(np.isfinite(labels) & (labels == np.round(labels)) & (labels >= 0))
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ValueError(
+            f"{name}[{i}]={labels[i].item()!r}: expected a class index (an integer >= 0)"
+        )
+    return labels.astype(np.int64)
+
+
+def _class_names(class_names, most: int | None = None) -> list[str] | None:
+    if class_names is None:
+        return None
+    names = (
+        list(class_names)
+        if isinstance(class_names, (Sequence, np.ndarray)) and not isinstance(class_names, str)
+        else []
+    )
+    if (
+        not names
+        or not all(isinstance(name, str) for name in names)
+        or (most is not None and len(names) > most)
+    ):
+        count = f"1 to {most} names" if most is not None else "at least one name"
+        raise ValueError(
+            f"class_names={reprlib.repr(class_names)}: expected a list of {count} (strings)"
+        )
+    return names
+
+
+def _grid(n: int, ncols: int, name: str, cell: float = 1.4) -> tuple[Figure, np.ndarray]:
+    if n > MAX_PANELS:
+        raise ValueError(
+            f"{name}: {n} panels: expected at most {MAX_PANELS} (a readable grid); pass a slice"
+        )
     ncols = min(ncols, n)
     nrows = math.ceil(n / ncols)
     fig, axes = plt.subplots(
@@ -34,13 +114,7 @@ def _grid(n: int, ncols: int, cell: float = 1.4) -> tuple[Figure, np.ndarray]:
     return fig, axes
 
 
-def _check_ncols(ncols: int) -> None:
-    if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols < 1:
-        raise ValueError(f"ncols={ncols!r}: expected a positive integer")
-
-
-def _name(label, class_names: Sequence[str] | None) -> str:
-    label = int(np.asarray(label).reshape(-1)[0])
+def _name(label: int, class_names: Sequence[str] | None) -> str:
     if class_names is None:
         return str(label)
     if not 0 <= label < len(class_names):
@@ -65,8 +139,9 @@ def show_images(
 
     >>> fig = show_images(x_test[:16], y_test[:16], predictions=y_pred[:16], ncols=8)
     """
-    images = np.asarray(images)
-    _check_ncols(ncols)
+    images = _array("images", images)
+    ncols = _integer("ncols", ncols, 1)
+    class_names = _class_names(class_names)
     if images.ndim == 4 and images.shape[-1] == 1:
         images = images[..., 0]
     if (
@@ -78,6 +153,8 @@ def show_images(
             f"images: expected a non-empty batch of shape (N, H, W), (N, H, W, 1) or (N, H, W, 3), "
             f"got {images.shape}"
         )
+    labels = None if labels is None else _labels("labels", labels)
+    predictions = None if predictions is None else _labels("predictions", predictions)
     for name, values in (("labels", labels), ("predictions", predictions)):
         if values is not None and len(values) != len(images):
             raise ValueError(
@@ -85,7 +162,7 @@ def show_images(
             )
     if predictions is not None and labels is None:
         raise ValueError("predictions: also pass labels, so that wrong predictions can be marked")
-    fig, axes = _grid(len(images), ncols)
+    fig, axes = _grid(len(images), ncols, "images")
     for i, ax in enumerate(axes.flat[: len(images)]):
         ax.imshow(images[i], cmap="gray" if images.ndim == 3 else None)
         if labels is None:
@@ -136,14 +213,35 @@ def plot_history(
         runs = {str(name): _as_logs(h) for name, h in history.items()}
     else:
         runs = {"": _as_logs(history)}
-    if isinstance(metrics, str) or not metrics:
+    if (
+        isinstance(metrics, str)
+        or not isinstance(metrics, Sequence)
+        or not metrics
+        or not all(isinstance(m, str) for m in metrics)
+    ):
         raise ValueError(f"metrics={metrics!r}: expected a non-empty list of metric names")
+    plotted = {*metrics, *(f"val_{m}" for m in metrics if not m.startswith("val_"))}
     for name, logs in runs.items():
         missing = [m for m in metrics if m not in logs]
+        where = f" of run {name!r}" if name else ""
         if missing:
-            where = f" of run {name!r}" if name else ""
             raise ValueError(
-                f"metrics: {missing} not in the history{where}, which has {sorted(logs)}"
+                f"metrics: {missing} not in the history{where}, which has {sorted(logs, key=str)}"
+            )
+        for key in plotted & set(logs):
+            curve = _array(
+                f"history[{name!r}][{key!r}]" if name else f"history[{key!r}]", logs[key]
+            )
+            if curve.ndim != 1:
+                raise ValueError(
+                    f"history{where}: {key!r} has shape {curve.shape}: "
+                    "expected one number per epoch"
+                )
+            logs[key] = curve.astype(float)
+        lengths = {key: len(logs[key]) for key in sorted(plotted & set(logs))}
+        if len(set(lengths.values())) > 1:
+            raise ValueError(
+                f"history{where}: epochs per metric {lengths}: expected the same number for each"
             )
     fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.6), squeeze=False)
     for ax, metric in zip(axes.flat, metrics):
@@ -188,22 +286,30 @@ def plot_confusion_matrix(
 
     >>> fig = plot_confusion_matrix(y_test, y_pred, class_names=[str(d) for d in range(10)])
     """
-    import tensorflow as tf
-
-    y_true = np.asarray(y_true).reshape(-1)
-    y_pred = np.asarray(y_pred).reshape(-1)
-    if len(y_true) != len(y_pred) or len(y_true) == 0:
+    y_true, y_pred = _labels("y_true", y_true), _labels("y_pred", y_pred)
+    if len(y_true) != len(y_pred):
         raise ValueError(
             "y_true and y_pred: expected the same non-zero length, "
             f"got {len(y_true)} and {len(y_pred)}"
         )
-    n = int(max(y_true.max(), y_pred.max())) + 1
+    class_names = _class_names(class_names, most=MAX_CLASSES)
+    top = int(max(y_true.max(), y_pred.max()))
     if class_names is not None:
-        if n > len(class_names):
+        if top >= len(class_names):
             raise ValueError(
-                f"class_names: {len(class_names)} names, but the labels go up to {n - 1}"
+                f"class_names: {len(class_names)} names, but the labels go up to {top}"
             )
         n = len(class_names)
+    elif top >= MAX_CLASSES:
+        name = "y_true" if y_true.max() == top else "y_pred"
+        raise ValueError(
+            f"{name}: a label of {top} means {top + 1} classes: expected labels below "
+            f"{MAX_CLASSES} (a readable matrix), or class_names of at most {MAX_CLASSES} names"
+        )
+    else:
+        n = top + 1
+    import tensorflow as tf
+
     matrix = tf.math.confusion_matrix(y_true, y_pred, num_classes=n).numpy()
     names = list(class_names) if class_names is not None else [str(i) for i in range(n)]
     size = max(4.5, 0.55 * n)
@@ -244,21 +350,27 @@ def plot_filters(
 
     >>> fig = plot_filters(model.layers[0])
     """
-    _check_ncols(ncols)
+    ncols = _integer("ncols", ncols, 1)
     if hasattr(kernel, "kernel"):
         kernel = kernel.kernel
-    kernel = np.asarray(kernel)
+    kernel = _array("kernel", kernel)
     if kernel.ndim != 4:
         raise ValueError(
             "kernel: expected a Conv2D layer or an array (kh, kw, in, out), "
             f"got shape {kernel.shape}"
         )
-    if not 0 <= input_channel < kernel.shape[2]:
+    channels = kernel.shape[2]
+    if (
+        isinstance(input_channel, bool)
+        or not isinstance(input_channel, Integral)
+        or not 0 <= input_channel < channels
+    ):
         raise ValueError(
-            f"input_channel={input_channel}: the kernel has {kernel.shape[2]} input channels"
+            f"input_channel={input_channel!r}: the kernel has {channels} input channels; "
+            f"expected an integer from 0 to {channels - 1}"
         )
     filters = kernel.shape[3]
-    fig, axes = _grid(filters, ncols, cell=1.0)
+    fig, axes = _grid(filters, ncols, "kernel", cell=1.0)
     for f, ax in enumerate(axes.flat[:filters]):
         w = kernel[:, :, input_channel, f]
         lim = float(np.abs(w).max()) or 1.0
@@ -278,8 +390,8 @@ def plot_feature_maps(feature_maps, ncols: int = 8, title: str | None = None) ->
 
     >>> fig = plot_feature_maps(activation_model(x_test[:1]))
     """
-    _check_ncols(ncols)
-    maps = np.asarray(feature_maps)
+    ncols = _integer("ncols", ncols, 1)
+    maps = _array("feature_maps", feature_maps)
     if maps.ndim == 4 and maps.shape[0] == 1:
         maps = maps[0]
     if maps.ndim != 3:
@@ -287,7 +399,7 @@ def plot_feature_maps(feature_maps, ncols: int = 8, title: str | None = None) ->
             f"feature_maps: expected shape (H, W, C) or (1, H, W, C), got {np.shape(feature_maps)}"
         )
     channels = maps.shape[-1]
-    fig, axes = _grid(channels, ncols, cell=1.2)
+    fig, axes = _grid(channels, ncols, "feature_maps", cell=1.2)
     for c, ax in enumerate(axes.flat[:channels]):
         ax.imshow(maps[:, :, c], cmap="viridis")
         ax.set_title(str(c), fontsize=8)
@@ -315,6 +427,12 @@ def _geometry(input_size: int, kernel_size: int, stride: int, padding, dilation:
         )
     else:
         pads = (int(padding[0]), int(padding[1]))
+    size = pads[0] + int(input_size) + pads[1]
+    if size > MAX_DRAWN_SIZE:
+        raise ValueError(
+            f"input_size={input_size!r} with padding={padding!r} is {size} pixels wide once "
+            f"padded: expected at most {MAX_DRAWN_SIZE}, the most that draws readably"
+        )
     return out, pads
 
 
@@ -377,13 +495,24 @@ def plot_conv_geometry(
     ``position`` (row, column), and the output grid (green, the current position darker).
 
     Sizes come from ``helpers.arithmetic``, so a configuration it refuses raises its
-    ``ValueError``. Pass ``ax`` to draw into an existing Axes.
+    ``ValueError``; so does a padded input wider than ``MAX_DRAWN_SIZE`` pixels. Pass ``ax``
+    to draw into an existing Axes.
 
     >>> fig = plot_conv_geometry(5, kernel_size=3, stride=2, padding=(1, 1))
     """
+    from matplotlib.axes import Axes
+
     out, pads = _geometry(input_size, kernel_size, stride, padding, dilation)
-    if len(position) != 2 or not all(isinstance(p, int) and 0 <= p < out for p in position):
+    if (
+        not isinstance(position, (tuple, list))
+        or len(position) != 2
+        or not all(
+            not isinstance(p, bool) and isinstance(p, Integral) and 0 <= p < out for p in position
+        )
+    ):
         raise ValueError(f"position={position!r}: expected (row, column) with both in 0..{out - 1}")
+    if ax is not None and not isinstance(ax, Axes):
+        raise ValueError(f"ax={ax!r}: expected a matplotlib Axes or None")
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 3))
     _draw_conv(
@@ -405,12 +534,15 @@ def animate_convolution(
     drawn as :func:`plot_conv_geometry`. Its figure is already closed, so a notebook shows
     only the animation: ``HTML(anim.to_jshtml())``, which also plays in the static book.
 
-    ``max_frames`` guards the size of the stored HTML (one PNG per frame).
+    ``max_frames`` (at most ``MAX_FRAMES``) guards the size of the stored HTML (one PNG per
+    frame); ``dpi`` is an integer from 10 to 300.
 
     >>> anim = animate_convolution(5, kernel_size=3, stride=2, padding=(1, 1))
     """
     from matplotlib.animation import FuncAnimation
 
+    max_frames = _integer("max_frames", max_frames, 1, MAX_FRAMES)
+    dpi = _integer("dpi", dpi, 10, 300)
     out, pads = _geometry(input_size, kernel_size, stride, padding, dilation)
     if out * out > max_frames:
         raise ValueError(

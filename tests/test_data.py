@@ -1,4 +1,12 @@
+import errno
+import io
 import os
+import socket
+import sys
+import threading
+import time
+import tracemalloc
+import zipfile
 from pathlib import Path
 
 from helpers import data
@@ -145,6 +153,361 @@ def test_pickled_objects_are_refused(tmp_path, monkeypatch, no_keras):
     monkeypatch.setenv("CNN_BOOK_DATA_DIR", str(tmp_path))
     with pytest.raises(data.CorruptDatasetError):
         data.load_mnist()
+
+
+# Hostile but fair inputs (issue 10). Each must fail at once with a ValueError whose message
+# names CNN_BOOK_DATA_DIR and the path, without downloading, hanging or exhausting memory.
+
+
+def _assert_names_the_setting(error, path):
+    message = str(error.value)
+    assert "CNN_BOOK_DATA_DIR" in message and str(path) in message, message
+    return message
+
+
+def _npy(shape, dtype=np.uint8, data=b""):
+    """The bytes of a .npy file that declares ``shape`` and ``dtype``, followed by ``data``."""
+    header = io.BytesIO()
+    descr = np.lib.format.dtype_to_descr(np.dtype(dtype))
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": descr, "fortran_order": False, "shape": shape}
+    )
+    return header.getvalue() + data
+
+
+def _write_members(folder: Path, **members: bytes):
+    """Write mnist.npz from raw .npy bytes, with small valid arrays for the members not given."""
+    valid = {
+        "x_train": np.zeros((5, 28, 28), np.uint8),
+        "y_train": np.zeros(5, np.uint8),
+        "x_test": np.zeros((3, 28, 28), np.uint8),
+        "y_test": np.zeros(3, np.uint8),
+    }
+    with zipfile.ZipFile(folder / "mnist.npz", "w") as archive:
+        for key, array in valid.items():
+            default = _npy(array.shape, array.dtype, array.tobytes())
+            archive.writestr(f"{key}.npy", members.get(key, default))
+    return folder / "mnist.npz"
+
+
+@pytest.mark.parametrize(
+    "labels, shown",
+    [
+        (np.array([0, 1, 2, 3, 300], np.uint16), "from 0 to 300"),
+        (np.array([0, 1, 2, 3, -1], np.int8), "from -1 to 3"),
+        (np.array([0, 1, 2, 3, 10], np.uint8), "from 0 to 10"),
+        (np.array([0, 1, 2, 3, 1.7]), "float64"),
+        (np.array([0, 1, 2, 3, np.nan]), "float64"),
+        (np.array([0, 1, 0, 1, 1], bool), "bool"),
+    ],
+)
+def test_labels_outside_0_to_9_or_not_integers_are_refused(
+    tmp_path, monkeypatch, no_keras, labels, shown
+):
+    _write(tmp_path, "mnist.npz", y_train=labels)
+    monkeypatch.setenv("CNN_BOOK_DATA_DIR", str(tmp_path))
+    with pytest.raises(data.CorruptDatasetError) as err:
+        data.load_mnist()
+    message = _assert_names_the_setting(err, tmp_path / "mnist.npz")
+    assert "y_train" in message and shown in message
+    assert no_keras == []
+
+
+@pytest.mark.parametrize(
+    "images, shown",
+    [
+        (np.arange(5 * 28 * 28, dtype=np.int16).reshape(5, 28, 28) % 257, "from 0 to 256"),
+        (np.arange(5 * 28 * 28, dtype=np.int16).reshape(5, 28, 28) % 256 - 1, "from -1 to 254"),
+        (np.full((5, 28, 28), 0.5, np.float32), "float32"),
+        (np.zeros((5, 28, 28), bool), "bool"),
+    ],
+)
+def test_images_outside_0_to_255_or_not_integers_are_refused(
+    tmp_path, monkeypatch, no_keras, images, shown
+):
+    _write(tmp_path, "mnist.npz", x_train=images)
+    monkeypatch.setenv("CNN_BOOK_DATA_DIR", str(tmp_path))
+    with pytest.raises(data.CorruptDatasetError) as err:
+        data.load_mnist()
+    message = _assert_names_the_setting(err, tmp_path / "mnist.npz")
+    assert "x_train" in message and shown in message
+
+
+def test_integer_arrays_within_range_are_returned_as_uint8(tmp_path, monkeypatch, no_keras):
+    images = np.arange(5 * 28 * 28).reshape(5, 28, 28) % 256  # int64
+    _write(tmp_path, "mnist.npz", x_train=images, y_train=np.arange(5) + 5)
+    monkeypatch.setenv("CNN_BOOK_DATA_DIR", str(tmp_path))
+    (x_train, y_train), _ = data.load_mnist()
+    assert x_train.dtype == np.uint8 and y_train.dtype == np.uint8
+    np.testing.assert_array_equal(x_train, images)
+    assert y_train.tolist() == [5, 6, 7, 8, 9]
+
+
+@pytest.mark.parametrize(
+    "override, shown",
+    [
+        ({"n_train": 0}, "x_train (0, 28, 28) uint8 is not the expected"),
+        ({"n_test": 0}, "x_test (0, 28, 28) uint8 is not the expected"),
+        ({"y_train": np.zeros(4, np.uint8)}, "y_train (4,) uint8 is not the expected"),
+        ({"y_test": np.zeros(7, np.uint8)}, "y_test (7,) uint8 is not the expected"),
+        ({"y_train": np.zeros((5, 1), np.uint8)}, "y_train (5, 1) uint8 is not the expected"),
+        ({"x_test": np.zeros((3, 28), np.uint8)}, "x_test (3, 28) uint8 is not the expected"),
+    ],
+)
+def test_empty_arrays_and_unmatched_lengths_are_refused(
+    tmp_path, monkeypatch, no_keras, override, shown
+):
+    _write(tmp_path, "mnist.npz", **override)
+    monkeypatch.setenv("CNN_BOOK_DATA_DIR", str(tmp_path))
+    with pytest.raises(data.CorruptDatasetError) as err:
+        data.load_mnist()
+    assert shown in _assert_names_the_setting(err, tmp_path / "mnist.npz")
+
+
+def test_cifar10_images_must_be_32x32x3(tmp_path, monkeypatch, no_keras):
+    _write(tmp_path, "cifar10_partial.npz", shape=(32, 32))
+    monkeypatch.setenv("CNN_BOOK_DATA_DIR", str(tmp_path))
+    with pytest.raises(data.CorruptDatasetError) as err:
+        data.load_cifar10()
+    message = _assert_names_the_setting(err, tmp_path / "cifar10_partial.npz")
+    assert "x_train (5, 32, 32) uint8" in message and "(N, 32, 32, 3)" in message
+
+
+def _npy_file_bytes():
+    buffer = io.BytesIO()
+    np.save(buffer, np.zeros((5, 28, 28), np.uint8))
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(_npy_file_bytes(), id="an .npy saved under the .npz name"),
+        pytest.param(b"", id="empty"),
+        pytest.param(b"PK\x03\x04" + bytes(100), id="a broken zip header"),
+    ],
+)
+def test_a_file_that_is_not_an_npz_is_corrupt(tmp_path, monkeypatch, no_keras, content):
+    (tmp_path / "mnist.npz").write_bytes(content)
+    monkeypatch.setenv("CNN_BOOK_DATA_DIR", str(tmp_path))
+    with pytest.raises(data.CorruptDatasetError) as err:
+        data.load_mnist()
+    message = _assert_names_the_setting(err, tmp_path / "mnist.npz")
+    assert "damaged or not a NumPy .npz file" in message and "replace it" in message
+
+
+@pytest.mark.parametrize(
+    "member",
+    [
+        pytest.param(b"not an array", id="not .npy"),
+        pytest.param(_npy((5, 28, 28), np.uint8, bytes(100)), id="data shorter than declared"),
+        pytest.param(_npy((5, 28, 28))[:20], id="header cut short"),
+    ],
+)
+def test_a_member_that_is_not_a_whole_npy_array_is_corrupt(tmp_path, monkeypatch, no_keras, member):
+    path = _write_members(tmp_path, x_train=member)
+    monkeypatch.setenv("CNN_BOOK_DATA_DIR", str(tmp_path))
+    with pytest.raises(data.CorruptDatasetError) as err:
+        data.load_mnist()
+    assert "damaged or not a NumPy .npz file" in _assert_names_the_setting(err, path)
+
+
+@pytest.mark.parametrize(
+    "key, shape, shown",
+    [
+        ("x_train", (10**12, 28, 28), "x_train (1000000000000, 28, 28) uint8"),
+        ("x_train", (60001, 28, 28), "x_train (60001, 28, 28) uint8"),
+        ("x_test", (10001, 28, 28), "x_test (10001, 28, 28) uint8"),
+        ("y_train", (10**12,), "y_train (1000000000000,) uint8"),
+    ],
+)
+def test_a_declared_shape_larger_than_mnist_is_refused_unread(
+    tmp_path, monkeypatch, no_keras, key, shape, shown
+):
+    path = _write_members(tmp_path, **{key: _npy(shape)})  # a header with no data behind it
+    monkeypatch.setenv("CNN_BOOK_DATA_DIR", str(tmp_path))
+    with pytest.raises(data.CorruptDatasetError) as err:
+        data.load_mnist()
+    message = _assert_names_the_setting(err, path)
+    assert shown in message and "is not the expected" in message
+    assert ("60,000" if key == "x_train" else "10,000" if key == "x_test" else "(5,)") in message
+
+
+def test_a_zip_bomb_is_refused_before_it_costs_memory(tmp_path, monkeypatch, no_keras):
+    # 60,000 int16 images of zeros: 94 MB that deflate to about 0.1 MB, twice what MNIST needs.
+    path = tmp_path / "mnist.npz"
+    shape, chunk = (60000, 28, 28), bytes(1 << 20)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("x_train.npy", "w", force_zip64=True) as member:
+            member.write(_npy(shape, np.int16))
+            for _ in range(60000 * 28 * 28 * 2 // len(chunk)):
+                member.write(chunk)
+            member.write(bytes(60000 * 28 * 28 * 2 % len(chunk)))
+        for key, n in (("y_train", 60000), ("x_test", 10000), ("y_test", 10000)):
+            item = (28, 28) if key.startswith("x") else ()
+            archive.writestr(f"{key}.npy", _npy((n, *item), np.uint8, bytes(n * 28 * 28)))
+    assert path.stat().st_size < 2_000_000
+    monkeypatch.setenv("CNN_BOOK_DATA_DIR", str(tmp_path))
+    tracemalloc.start()
+    try:
+        with pytest.raises(data.CorruptDatasetError) as err:
+            data.load_mnist()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 5_000_000
+    message = _assert_names_the_setting(err, path)
+    assert "x_train (60000, 28, 28) int16 declares 94,080,000 bytes" in message
+    assert "47,040,000" in message and "not loaded" in message
+
+
+def test_a_data_dir_that_is_a_file_is_refused(tmp_path, monkeypatch, no_keras):
+    _write(tmp_path, "mnist.npz")
+    monkeypatch.setenv("CNN_BOOK_DATA_DIR", str(tmp_path / "mnist.npz"))
+    with pytest.raises(data.DataDirError) as err:
+        data.load_mnist()
+    message = _assert_names_the_setting(err, tmp_path / "mnist.npz")
+    assert "is a file, not a folder" in message
+    assert no_keras == []
+
+
+def test_a_data_dir_that_is_a_symlink_loop_is_refused(tmp_path, monkeypatch, no_keras):
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    monkeypatch.setenv("CNN_BOOK_DATA_DIR", str(tmp_path / "loop"))
+    with pytest.raises(data.DataDirError) as err:
+        data.load_mnist()
+    assert "cannot be used" in _assert_names_the_setting(err, tmp_path / "loop")
+
+
+@pytest.mark.parametrize("kind", ["folder", "pipe"])
+def test_a_mirror_file_that_is_not_a_regular_file_is_refused(tmp_path, monkeypatch, no_keras, kind):
+    # A pipe would block a read for ever; it must be refused without opening it.
+    (tmp_path / "mnist.npz").mkdir() if kind == "folder" else os.mkfifo(tmp_path / "mnist.npz")
+    monkeypatch.setenv("CNN_BOOK_DATA_DIR", str(tmp_path))
+    with pytest.raises(data.CorruptDatasetError) as err:
+        data.load_mnist()
+    assert "is not a regular file" in _assert_names_the_setting(err, tmp_path / "mnist.npz")
+
+
+@pytest.fixture
+def make_unreadable(monkeypatch):
+    """chmod a path to 000. Root reads it anyway, so for root also refuse as the OS would."""
+    changed = []
+
+    def make_unreadable(target: Path):
+        target.chmod(0)
+        changed.append(target)
+        if not os.access(target, os.R_OK):
+            return
+        real_stat, real_open = Path.stat, Path.open
+
+        def refuse(path):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+
+        def stat(self, *args, **kwargs):  # a folder's entries need its x permission
+            return refuse(self) if self.parent == target else real_stat(self, *args, **kwargs)
+
+        def open_(self, *args, **kwargs):
+            return (
+                refuse(self) if target in (self, self.parent) else real_open(self, *args, **kwargs)
+            )
+
+        monkeypatch.setattr(Path, "stat", stat)
+        monkeypatch.setattr(Path, "open", open_)
+
+    yield make_unreadable
+    for target in changed:
+        target.chmod(0o755)
+
+
+@pytest.mark.parametrize("unreadable", ["folder", "file"])
+def test_an_unreadable_mirror_is_a_permission_problem(
+    tmp_path, monkeypatch, no_keras, make_unreadable, unreadable
+):
+    _write(tmp_path, "mnist.npz")
+    make_unreadable(tmp_path if unreadable == "folder" else tmp_path / "mnist.npz")
+    monkeypatch.setenv("CNN_BOOK_DATA_DIR", str(tmp_path))
+    with pytest.raises(data.DataDirError) as err:
+        data.load_mnist()
+    message = _assert_names_the_setting(err, tmp_path)
+    assert "cannot be read: permission denied" in message and "damaged" not in message
+    assert no_keras == []
+
+
+@pytest.fixture
+def silent_server():
+    """A server on 127.0.0.1 that accepts connections and never answers: (URL, connections)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.05)
+    connections, stop = [], threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                connections.append(listener.accept()[0])
+            except TimeoutError:
+                pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}", connections
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        for connection in connections:
+            connection.close()
+        listener.close()
+
+
+def _download_from(monkeypatch, tmp_path, name, url):
+    """Point Keras's real download of ``name`` at ``url``, with an empty cache in tmp_path."""
+    import keras
+
+    module = sys.modules[getattr(keras.datasets, name).load_data.__module__]
+    real_get_file = module.get_file
+
+    def get_file(fname=None, origin=None, **kwargs):
+        kwargs["cache_dir"] = str(tmp_path / "keras")
+        return real_get_file(fname, origin=f"{url}/{fname}", **kwargs)
+
+    monkeypatch.setattr(module, "get_file", get_file)
+    monkeypatch.delenv("CNN_BOOK_DATA_DIR", raising=False)
+    monkeypatch.setenv("no_proxy", "*")  # urllib must go to 127.0.0.1 itself
+    monkeypatch.setenv("NO_PROXY", "*")
+
+
+@pytest.mark.parametrize(
+    "name, loader", [("mnist", data.load_mnist), ("cifar10", data.load_cifar10)]
+)
+def test_a_download_that_never_answers_gives_up(tmp_path, monkeypatch, silent_server, name, loader):
+    url, connections = silent_server
+    _download_from(monkeypatch, tmp_path, name, url)
+    monkeypatch.setattr(data, "DOWNLOAD_TIMEOUT_S", 0.5)
+    default_timeout = socket.getdefaulttimeout()
+    start = time.monotonic()
+    with pytest.raises(data.DatasetUnavailableError) as err:
+        loader()
+    assert time.monotonic() - start < 5
+    message = str(err.value)
+    assert "TimeoutError: the download server gave no answer within 0.5 s" in message
+    assert "connect to the internet" in message and "set CNN_BOOK_DATA_DIR" in message
+    assert socket.getdefaulttimeout() == default_timeout
+    deadline = time.monotonic() + 2
+    while not connections and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert connections, "the download never reached the local server"
+
+
+def test_a_refused_download_is_not_called_a_timeout(tmp_path, monkeypatch):
+    with socket.create_server(("127.0.0.1", 0)) as closed:
+        port = closed.getsockname()[1]  # nothing listens there once it is closed
+    _download_from(monkeypatch, tmp_path, "mnist", f"http://127.0.0.1:{port}")
+    with pytest.raises(data.DatasetUnavailableError) as err:
+        data.load_mnist()
+    message = str(err.value)
+    assert "refused" in message and "no answer" not in message
+    assert "set CNN_BOOK_DATA_DIR" in message
 
 
 MIRROR = os.environ.get("CNN_BOOK_DATA_DIR")

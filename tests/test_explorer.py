@@ -12,6 +12,7 @@ from helpers import explorer
 from helpers.arithmetic import conv_output_size
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pytest
 
 
@@ -82,8 +83,38 @@ def test_a_disagreement_with_tensorflow_is_reported(monkeypatch):
     "kwargs, match",
     [({"input_size": 0}, "input_size=0: expected an integer from 1 to 16"),
      ({"kernel_size": 8}, "kernel_size=8"), ({"stride": 2.0}, "stride=2.0"),
-     ({"dilation": True}, "dilation=True"), ({"padding": "SAME"}, "padding='SAME'")],
+     ({"dilation": True}, "dilation=True"), ({"padding": "full"}, "padding='full'"),
+     ({"padding": None}, "padding=None"), ({"stride": "2"}, "stride='2'"),
+     ({"input_size": np.int64(17)}, "input_size=np.int64(17): expected an integer from 1 to 16")],
 )  # fmt: skip
 def test_bad_starting_values_are_refused(kwargs, match):
     with pytest.raises(ValueError, match=re.escape(match)):
         explorer.conv_explorer(**kwargs)
+
+
+def test_numpy_integers_and_any_case_padding_are_accepted_as_in_helpers_arithmetic():
+    box = explorer.conv_explorer(
+        input_size=np.int64(7),
+        kernel_size=np.int32(3),
+        stride=np.uint8(2),
+        dilation=np.int64(1),
+        padding="SAME",
+    )
+    controls, result, _ = parts(box)
+    assert controls["padding"].value == "same" and controls["input size"].value == 7
+    assert shown_sizes(result) == (4, 4)
+    assert explorer.tf_output_size(np.int64(7), 3, 2, 1, "Same") == 4
+
+
+@pytest.mark.parametrize(
+    "args, match",
+    [((5, 3, 1, 1, 3), "padding=3: expected one of ('valid', 'same')"),
+     ((5, 3, 1, 1, "full"), "padding='full'"), ((0, 3, 1, 1, "same"), "input_size=0"),
+     ((5.0, 3, 1, 1, "same"), "input_size=5.0"), ((10**6, 3, 1, 1, "same"), "input_size=1000000"),
+     ((5, True, 1, 1, "same"), "kernel_size=True"), ((5, 3, -1, 1, "same"), "stride=-1"),
+     ((5, 3, 1, 9, "same"), "dilation=9: expected an integer from 1 to 4"),
+     ((5, 3, 1, 3, "valid"), "kernel_size=3 with dilation=3 spans 7 pixels")],
+)  # fmt: skip
+def test_tf_output_size_refuses_bad_arguments_before_running_tensorflow(args, match):
+    with pytest.raises(ValueError, match=re.escape(match)):
+        explorer.tf_output_size(*args)

@@ -312,3 +312,123 @@ def test_graphviz_available_is_false_without_pydot(monkeypatch):
 
     monkeypatch.setattr(builtins, "__import__", no_pydot)
     assert plots.graphviz_available() is False
+
+
+# ------------------------------------------------- bad input: a ValueError naming the argument
+_IMAGES = np.zeros((2, 4, 4))
+_KERNEL = np.zeros((3, 3, 1, 4))
+_BAD_CALLS = [
+    # show_images
+    (lambda: plots.show_images(_IMAGES.astype(str)),
+     "images: expected a non-empty array of numbers, got dtype <U32"),
+    (lambda: plots.show_images([[[1]], [[1, 2]]]),
+     r"images=\[\[\[1\]\], \[\[1, 2\]\]\]: expected an array of numbers"),
+    (lambda: plots.show_images(np.zeros((0, 4, 4))), r"images: .*shape \(0, 4, 4\)"),
+    (lambda: plots.show_images(np.zeros((257, 2, 2))), "images: 257 panels: expected at most 256"),
+    (lambda: plots.show_images(_IMAGES, ncols=2.0), "ncols=2.0: expected an integer"),
+    (lambda: plots.show_images(_IMAGES, ncols=True), "ncols=True"),
+    (lambda: plots.show_images(_IMAGES, [0.5, 1]), r"labels\[0\]=0.5: expected a class index"),
+    (lambda: plots.show_images(_IMAGES, [0, -1]), r"labels\[1\]=-1"),
+    (lambda: plots.show_images(_IMAGES, ["a", "b"]), r"labels=\['a', 'b'\]"),
+    (lambda: plots.show_images(_IMAGES, np.eye(2)), r"labels: expected .* shape \(2, 2\)"),
+    (lambda: plots.show_images(_IMAGES, [0, 1], [np.nan, 1]), r"predictions\[0\]=nan"),
+    (lambda: plots.show_images(_IMAGES, [0, 1], class_names="ab"),
+     "class_names='ab': expected a list of at least one name"),
+    (lambda: plots.show_images(_IMAGES, [0, 1], class_names=[0, 1]), r"class_names=\[0, 1\]"),
+    # plot_history
+    (lambda: plots.plot_history({"loss": [1.0, 0.5], "val_loss": [1.0]}, metrics=["loss"]),
+     r"history: epochs per metric \{'loss': 2, 'val_loss': 1\}: expected the same number"),
+    (lambda: plots.plot_history({"loss": ["a", "b"]}, metrics=["loss"]),
+     r"history\['loss'\]=\['a', 'b'\]: expected a non-empty array of numbers"),
+    (lambda: plots.plot_history({"loss": []}, metrics=["loss"]), r"history\['loss'\]=\[\]"),
+    (lambda: plots.plot_history({"loss": [[1.0, 2.0]]}, metrics=["loss"]),
+     r"history: 'loss' has shape \(1, 2\): expected one number per epoch"),
+    (lambda: plots.plot_history({"a": {"loss": [1.0]}, "b": {"loss": "x"}}, metrics=["loss"]),
+     r"history\['b'\]\['loss'\]='x'"),
+    (lambda: plots.plot_history({"loss": [1.0]}, metrics=[1]), r"metrics=\[1\]"),
+    (lambda: plots.plot_history({"loss": [1.0]}, metrics=(m for m in ["loss"])),
+     "metrics=<generator"),
+    # plot_confusion_matrix: a stray large label would mean a huge matrix
+    (lambda: plots.plot_confusion_matrix([0, 1], [0, 255]),
+     "y_pred: a label of 255 means 256 classes: expected labels below 50"),
+    (lambda: plots.plot_confusion_matrix([0, 10**6], [0, 1]), "y_true: a label of 1000000"),
+    (lambda: plots.plot_confusion_matrix([0], [0], class_names=[str(i) for i in range(51)]),
+     r"class_names=\[.*\]: expected a list of 1 to 50 names \(strings\)"),
+    (lambda: plots.plot_confusion_matrix([0], [0], class_names="abc"), "class_names='abc'"),
+    (lambda: plots.plot_confusion_matrix([0, 1.5], [0, 1]), r"y_true\[1\]=1.5"),
+    (lambda: plots.plot_confusion_matrix([0, 1], [0, -1]), r"y_pred\[1\]=-1"),
+    (lambda: plots.plot_confusion_matrix([0, np.inf], [0, 1]), r"y_true\[1\]=inf"),
+    (lambda: plots.plot_confusion_matrix([], []), r"y_true=\[\]: expected a non-empty array"),
+    (lambda: plots.plot_confusion_matrix(["a"], ["a"]), r"y_true=\['a'\]"),
+    (lambda: plots.plot_confusion_matrix(np.zeros((2, 2)), [0, 1]),
+     r"y_true: expected integer class indices of shape \(N,\) or \(N, 1\)"),
+    (lambda: plots.plot_confusion_matrix([True, False], [0, 1]), "y_true: expected integer"),
+    # plot_filters and plot_feature_maps
+    (lambda: plots.plot_filters(np.zeros((3, 3, 1, 0))), r"kernel: .*shape \(3, 3, 1, 0\)"),
+    (lambda: plots.plot_filters(np.zeros((3, 3, 0, 4))), r"kernel: .*shape \(3, 3, 0, 4\)"),
+    (lambda: plots.plot_filters(np.zeros((1, 1, 1, 257))), "kernel: 257 panels"),
+    (lambda: plots.plot_filters(_KERNEL.astype(object)), "kernel: .*dtype object"),
+    (lambda: plots.plot_filters(_KERNEL, input_channel=0.0),
+     "input_channel=0.0: the kernel has 1 input channels; expected an integer from 0 to 0"),
+    (lambda: plots.plot_filters(_KERNEL, input_channel=-1), "input_channel=-1"),
+    (lambda: plots.plot_filters(_KERNEL, input_channel=False), "input_channel=False"),
+    (lambda: plots.plot_filters(_KERNEL, ncols=0), "ncols=0"),
+    (lambda: plots.plot_feature_maps(np.zeros((4, 4, 0))), r"feature_maps: .*\(4, 4, 0\)"),
+    (lambda: plots.plot_feature_maps(np.zeros((1, 4, 4, 0))), "feature_maps: "),
+    (lambda: plots.plot_feature_maps(np.zeros((2, 2, 300))), "feature_maps: 300 panels"),
+    (lambda: plots.plot_feature_maps(None), "feature_maps=None"),
+    (lambda: plots.plot_feature_maps(np.zeros((4, 4, 2)), ncols=-1), "ncols=-1"),
+    # plot_conv_geometry and animate_convolution: the drawing grows with the padded size
+    (lambda: plots.plot_conv_geometry(400, 3),
+     "input_size=400 with padding='valid' is 400 pixels wide once padded: expected at most 64"),
+    (lambda: plots.plot_conv_geometry(150, 3, padding="same"), "input_size=150"),
+    (lambda: plots.plot_conv_geometry(10**9, 3), "input_size=1000000000"),
+    (lambda: plots.plot_conv_geometry(5, 3, padding=(100, 100)),
+     r"input_size=5 with padding=\(100, 100\) is 205 pixels wide"),
+    (lambda: plots.plot_conv_geometry(5, 3, stride=2.0), "stride=2.0"),
+    (lambda: plots.plot_conv_geometry(5, 3, padding="full"), "padding='full'"),
+    (lambda: plots.plot_conv_geometry(5, 3, position=5), "position=5: expected"),
+    (lambda: plots.plot_conv_geometry(5, 3, position=(0.0, 0)), r"position=\(0.0, 0\)"),
+    (lambda: plots.plot_conv_geometry(5, 3, position=(True, 0)), r"position=\(True, 0\)"),
+    (lambda: plots.plot_conv_geometry(5, 3, ax="axes"), "ax='axes': expected a matplotlib Axes"),
+    (lambda: plots.animate_convolution(5, 3, dpi=0), "dpi=0: expected an integer from 10 to 300"),
+    (lambda: plots.animate_convolution(5, 3, dpi=-5), "dpi=-5"),
+    (lambda: plots.animate_convolution(5, 3, dpi=72.0), "dpi=72.0"),
+    (lambda: plots.animate_convolution(5, 3, dpi=10**6), "dpi=1000000"),
+    (lambda: plots.animate_convolution(5, 3, max_frames=float("nan")), "max_frames=nan"),
+    (lambda: plots.animate_convolution(5, 3, max_frames=0), "max_frames=0"),
+    (lambda: plots.animate_convolution(5, 3, max_frames=10**6),
+     "max_frames=1000000: expected an integer from 1 to 256"),
+    (lambda: plots.animate_convolution(400, 3, max_frames=256), "input_size=400"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("call, match", _BAD_CALLS, ids=[m for _, m in _BAD_CALLS])
+def test_bad_input_is_refused_before_any_drawing(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+    assert plt.get_fignums() == []  # refused up front: no figure was started
+
+
+def test_numpy_integers_integral_float_labels_and_nan_curves_are_accepted():
+    fig = plots.show_images(_IMAGES, np.array([0.0, 1.0]), ncols=np.int64(2))
+    assert _titles(fig) == ["0", "1"]
+    fig = plots.plot_filters(_KERNEL, input_channel=np.int64(0), ncols=np.uint8(2))
+    assert len(fig.axes) == 4
+    assert len(plots.plot_feature_maps(np.zeros((4, 4, 2)), ncols=np.int32(2)).axes) == 2
+    fig = plots.plot_confusion_matrix(np.array([0.0, 1.0]), np.array([[1], [1]], np.uint8))
+    assert [t.get_text() for t in fig.axes[0].texts] == ["0", "1", "0", "1"]
+    fig = plots.plot_history({"loss": [np.nan, 0.5]}, metrics=["loss"])  # a diverged run
+    assert len(fig.axes[0].get_lines()[0].get_ydata()) == 2
+
+
+def test_conv_geometry_accepts_numpy_integers_any_case_padding_and_the_explorers_extremes():
+    n, k, s = np.int64(6), np.int32(3), np.uint8(2)
+    fig = plots.plot_conv_geometry(n, k, stride=s, padding="SAME", position=(np.int64(2), 2))
+    assert "pad 0 before, 1 after" in fig.axes[0].get_title()
+    # the explorer's widest drawing: input 16, a 7x7 kernel dilated by 4, SAME: 40 pixels
+    fig = plots.plot_conv_geometry(16, 7, dilation=4, padding="same")
+    assert "input 16x16, pad 12" in fig.axes[0].get_title()
+    anim = plots.animate_convolution(n, k, stride=s, padding="Same", max_frames=np.int64(9),
+                                     dpi=np.int64(40))  # fmt: skip
+    assert anim.to_jshtml().count("data:image/png;base64") == 9
