@@ -11,7 +11,7 @@
   among them); declaring a ``const`` twice is an error in the browser, so a page keeps one
   copy of each identical script.
 
-Both are checked by tests/browser/test_book_in_browser.py.
+Each fix is checked by tests/browser/test_book_in_browser.py.
 """
 
 from __future__ import annotations
