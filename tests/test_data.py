@@ -191,46 +191,32 @@ def _write_members(folder: Path, **members: bytes):
 
 
 @pytest.mark.parametrize(
-    "labels, shown",
+    "key, array, shown",
     [
-        (np.array([0, 1, 2, 3, 300], np.uint16), "from 0 to 300"),
-        (np.array([0, 1, 2, 3, -1], np.int8), "from -1 to 3"),
-        (np.array([0, 1, 2, 3, 10], np.uint8), "from 0 to 10"),
-        (np.array([0, 1, 2, 3, 1.7]), "float64"),
-        (np.array([0, 1, 2, 3, np.nan]), "float64"),
-        (np.array([0, 1, 0, 1, 1], bool), "bool"),
+        ("y_train", np.array([0, 1, 2, 3, 300], np.uint16), "from 0 to 300"),
+        ("y_train", np.array([0, 1, 2, 3, -1], np.int8), "from -1 to 3"),
+        ("y_train", np.array([0, 1, 2, 3, 10], np.uint8), "from 0 to 10"),
+        ("y_train", np.array([0, 1, 2, 3, 1.7]), "float64"),
+        ("y_train", np.array([0, 1, 2, 3, np.nan]), "float64"),
+        ("y_train", np.array([0, 1, 0, 1, 1], bool), "bool"),
+        ("x_train", np.arange(5 * 28 * 28, dtype=np.int16).reshape(5, 28, 28) % 257,
+         "from 0 to 256"),
+        ("x_train", np.arange(5 * 28 * 28, dtype=np.int16).reshape(5, 28, 28) % 256 - 1,
+         "from -1 to 254"),
+        ("x_train", np.full((5, 28, 28), 0.5, np.float32), "float32"),
+        ("x_train", np.zeros((5, 28, 28), bool), "bool"),
     ],
-)
-def test_labels_outside_0_to_9_or_not_integers_are_refused(
-    tmp_path, monkeypatch, no_keras, labels, shown
+)  # fmt: skip
+def test_labels_and_images_out_of_range_or_not_integers_are_refused(
+    tmp_path, monkeypatch, no_keras, key, array, shown
 ):
-    _write(tmp_path, "mnist.npz", y_train=labels)
+    _write(tmp_path, "mnist.npz", **{key: array})
     monkeypatch.setenv("CNN_BOOK_DATA_DIR", str(tmp_path))
     with pytest.raises(data.CorruptDatasetError) as err:
         data.load_mnist()
     message = _assert_names_the_setting(err, tmp_path / "mnist.npz")
-    assert "y_train" in message and shown in message
+    assert key in message and shown in message
     assert no_keras == []
-
-
-@pytest.mark.parametrize(
-    "images, shown",
-    [
-        (np.arange(5 * 28 * 28, dtype=np.int16).reshape(5, 28, 28) % 257, "from 0 to 256"),
-        (np.arange(5 * 28 * 28, dtype=np.int16).reshape(5, 28, 28) % 256 - 1, "from -1 to 254"),
-        (np.full((5, 28, 28), 0.5, np.float32), "float32"),
-        (np.zeros((5, 28, 28), bool), "bool"),
-    ],
-)
-def test_images_outside_0_to_255_or_not_integers_are_refused(
-    tmp_path, monkeypatch, no_keras, images, shown
-):
-    _write(tmp_path, "mnist.npz", x_train=images)
-    monkeypatch.setenv("CNN_BOOK_DATA_DIR", str(tmp_path))
-    with pytest.raises(data.CorruptDatasetError) as err:
-        data.load_mnist()
-    message = _assert_names_the_setting(err, tmp_path / "mnist.npz")
-    assert "x_train" in message and shown in message
 
 
 def test_integer_arrays_within_range_are_returned_as_uint8(tmp_path, monkeypatch, no_keras):
