@@ -1,6 +1,9 @@
-"""Convolution arithmetic, exactly as TensorFlow and Keras do it: output sizes, the SAME
-padding split, transposed-convolution sizes and receptive fields. One spatial axis at a
-time, plain Python integers; call a function once per axis for 2-D layers.
+"""Convolution arithmetic, exactly as TensorFlow and Keras do it: output sizes, the padding
+each side gets, and receptive fields. One spatial axis at a time, plain Python integers;
+call a function once per axis for 2-D layers.
+
+Every function takes the sizes first (``input_size``, ``kernel_size`` or ``pool_size``) and
+then, keyword-only and always in this order, ``stride``, ``padding`` and ``dilation``.
 
 Stride > 1 together with dilation > 1 is valid arithmetic here. In TensorFlow 2.21 on the
 CPU, ``tf.nn.conv2d(x, k, strides=2, dilations=2, ...)`` runs (and equals the stride-1
@@ -14,15 +17,14 @@ the combination with a ``ValueError``; tests/test_arithmetic.py checks all three
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from numbers import Integral
+
+from helpers._checks import integer, is_integer
 
 _PADDING_EXPECTED = "expected 'valid', 'same' or a (before, after) pair of non-negative integers"
 
 
 def _positive(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral) or value <= 0:
-        raise ValueError(f"{name}={value!r}: expected a positive integer")
-    return int(value)
+    return integer(name, value, 1)
 
 
 def _padding_mode(padding, explicit_allowed: bool = True):
@@ -30,13 +32,13 @@ def _padding_mode(padding, explicit_allowed: bool = True):
     if isinstance(padding, str) and padding.lower() in {"valid", "same"}:
         return padding.lower()
     if explicit_allowed and isinstance(padding, (tuple, list)) and len(padding) == 2:
-        if all(not isinstance(p, bool) and isinstance(p, Integral) and p >= 0 for p in padding):
+        if all(is_integer(p) and p >= 0 for p in padding):
             return (int(padding[0]), int(padding[1]))
     expected = _PADDING_EXPECTED if explicit_allowed else "expected 'valid' or 'same'"
     raise ValueError(f"padding={padding!r}: {expected}")
 
 
-def effective_kernel_size(kernel_size: int, dilation: int = 1) -> int:
+def effective_kernel_size(kernel_size: int, *, dilation: int = 1) -> int:
     """How many input pixels a kernel spans once dilated: ``k + (k - 1) * (dilation - 1)``.
 
     >>> effective_kernel_size(3, dilation=2)
@@ -47,7 +49,7 @@ def effective_kernel_size(kernel_size: int, dilation: int = 1) -> int:
 
 
 def same_padding(
-    input_size: int, kernel_size: int, stride: int = 1, dilation: int = 1
+    input_size: int, kernel_size: int, *, stride: int = 1, dilation: int = 1
 ) -> tuple[int, int]:
     """The ``(before, after)`` zeros TensorFlow adds for ``padding='SAME'``; an odd total
     puts the extra zero after (bottom/right).
@@ -56,17 +58,41 @@ def same_padding(
     (1, 2)
     """
     n, s = _positive("input_size", input_size), _positive("stride", stride)
-    k_eff = effective_kernel_size(kernel_size, dilation)
+    k_eff = effective_kernel_size(kernel_size, dilation=dilation)
     total = max((-(-n // s) - 1) * s + k_eff - n, 0)
     return total // 2, total - total // 2
+
+
+def padding_amounts(
+    input_size: int,
+    kernel_size: int,
+    *,
+    stride: int = 1,
+    padding: str | tuple[int, int] = "valid",
+    dilation: int = 1,
+) -> tuple[int, int]:
+    """The ``(before, after)`` zeros a convolution adds along one axis, whatever the padding:
+    (0, 0) for 'valid', :func:`same_padding` for 'same' (any case), and an explicit
+    ``(before, after)`` pair as given.
+
+    >>> padding_amounts(6, kernel_size=3, stride=2, padding="same")
+    (0, 1)
+    """
+    # conv_output_size checks every argument, and that the kernel fits the padded input
+    conv_output_size(input_size, kernel_size, stride=stride, padding=padding, dilation=dilation)
+    mode = _padding_mode(padding)
+    if mode == "same":
+        return same_padding(input_size, kernel_size, stride=stride, dilation=dilation)
+    return (0, 0) if mode == "valid" else mode
 
 
 def conv_output_size(
     input_size: int,
     kernel_size: int,
+    *,
     stride: int = 1,
-    dilation: int = 1,
     padding: str | tuple[int, int] = "valid",
+    dilation: int = 1,
 ) -> int:
     """Output length of a convolution (``tf.nn.conv2d``, ``keras.layers.Conv2D``) along one axis.
 
@@ -77,7 +103,7 @@ def conv_output_size(
     28
     """
     n, s = _positive("input_size", input_size), _positive("stride", stride)
-    k_eff = effective_kernel_size(kernel_size, dilation)
+    k_eff = effective_kernel_size(kernel_size, dilation=dilation)
     mode = _padding_mode(padding)
     if mode == "same":
         return -(-n // s)
@@ -93,7 +119,7 @@ def conv_output_size(
 
 
 def pool_output_size(
-    input_size: int, pool_size: int, stride: int | None = None, padding: str = "valid"
+    input_size: int, pool_size: int, *, stride: int | None = None, padding: str = "valid"
 ) -> int:
     """Output length of a pooling layer along one axis; ``stride=None`` means ``pool_size``,
     as in ``keras.layers.MaxPooling2D``. ``padding`` is 'valid' or 'same'.
@@ -111,46 +137,6 @@ def pool_output_size(
             "expected a pool no larger than the input"
         )
     return (n - p) // s + 1
-
-
-def conv_transpose_output_size(
-    input_size: int,
-    kernel_size: int,
-    stride: int = 1,
-    padding: str = "valid",
-    output_padding: int | None = None,
-    dilation: int = 1,
-) -> int:
-    """Output length of ``keras.layers.Conv2DTranspose`` along one axis (Keras' own rule).
-
-    Without ``output_padding``: 'valid' gives ``(n-1)*stride + max(k_eff, stride)``, 'same'
-    gives ``n*stride``. With it: ``(n-1)*stride + k_eff - 2*pad + output_padding``, where
-    ``pad`` is ``k_eff // 2`` for 'same' and 0 for 'valid'. Keras needs
-    ``output_padding < stride``; TensorFlow refuses 'same' with an even ``k_eff`` and
-    ``output_padding=0``. Both raise ``ValueError`` here.
-
-    >>> conv_transpose_output_size(7, kernel_size=3, stride=2, padding="same")
-    14
-    """
-    n, s = _positive("input_size", input_size), _positive("stride", stride)
-    k_eff = effective_kernel_size(kernel_size, dilation)
-    mode = _padding_mode(padding, explicit_allowed=False)
-    if output_padding is None:
-        return n * s if mode == "same" else (n - 1) * s + max(k_eff, s)
-    op = output_padding
-    if isinstance(op, bool) or not isinstance(op, Integral) or not 0 <= op < s:
-        raise ValueError(
-            f"output_padding={op!r}: expected None or a non-negative integer smaller than "
-            f"stride={s}"
-        )
-    if mode == "same" and k_eff % 2 == 0 and op == 0:
-        raise ValueError(
-            f"output_padding=0 with padding='same' and an even (dilated) kernel of {k_eff} "
-            "pixels is refused by TensorFlow: expected output_padding >= 1 (which needs "
-            "stride >= 2) or output_padding=None"
-        )
-    pad = k_eff // 2 if mode == "same" else 0
-    return (n - 1) * s + k_eff - 2 * pad + int(op)
 
 
 def _layer(index: int, layer) -> tuple[int, int, int]:
@@ -186,7 +172,7 @@ def receptive_field_table(layers: Sequence) -> list[dict[str, int]]:
     rows, field, jump = [], 1, 1
     for index, layer in enumerate(layers):
         k, s, d = _layer(index, layer)
-        k_eff = effective_kernel_size(k, d)
+        k_eff = effective_kernel_size(k, dilation=d)
         field += (k_eff - 1) * jump
         jump *= s
         rows.append(

@@ -11,6 +11,8 @@ import re
 import textwrap
 from collections.abc import Callable
 
+from helpers._checks import is_integer
+
 # TensorFlow puts "{{function_node ...}}" in front of an op's message and "[Op:Conv2D] name: "
 # after it: internals that say nothing to a reader.
 _INTERNALS = re.compile(r"\{\{function_node [^}]*\}\}\s*|\s*\[Op:\w+\].*$")
@@ -18,7 +20,7 @@ WIDTH = 77  # characters the book's HTML column shows without scrolling
 
 
 def _check_width(width) -> None:
-    if isinstance(width, bool) or not isinstance(width, int) or width < 20:
+    if not is_integer(width) or width < 20:
         raise ValueError(f"width={width!r}: expected an integer of at least 20")
 
 

@@ -1,7 +1,7 @@
 """An interactive convolution explorer (ipywidgets), for Jupyter and Colab.
 
 Sliders choose the input size, kernel size, stride and dilation, a menu the padding. Every
-change redraws the geometry (:func:`helpers.plots.plot_conv_geometry`, the kernel at its last
+change redraws the geometry (:func:`helpers.geometry.plot_conv_geometry`, the kernel at its last
 output position) and shows the output size twice: as ``helpers.arithmetic.conv_output_size``
 computes it and as a real ``tf.nn.conv2d`` call returns it, with "match" or "MISMATCH". A
 configuration the arithmetic refuses shows its ``ValueError`` message instead.
@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import html
 import io
-from numbers import Integral
 
+from helpers._checks import integer
 from helpers.arithmetic import conv_output_size
-from helpers.plots import plot_conv_geometry
+from helpers.geometry import plot_conv_geometry
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
@@ -42,16 +42,14 @@ def _settings(padding: str, **sizes) -> tuple[dict[str, int], str]:
     """
     for name, value in sizes.items():
         _, low, high = SLIDERS[name]
-        if isinstance(value, bool) or not isinstance(value, Integral) or not low <= value <= high:
-            raise ValueError(f"{name}={value!r}: expected an integer from {low} to {high}")
-        sizes[name] = int(value)
+        sizes[name] = integer(name, value, low, high)
     if not isinstance(padding, str) or padding.lower() not in PADDINGS:
         raise ValueError(f"padding={padding!r}: expected one of {PADDINGS} (any case)")
     return sizes, padding.lower()
 
 
 def tf_output_size(
-    input_size: int, kernel_size: int, stride: int, dilation: int, padding: str
+    input_size: int, kernel_size: int, *, stride: int = 1, padding: str = "valid", dilation: int = 1
 ) -> int:
     """The output size that ``tf.nn.conv2d`` really produces, from a run on zeros.
 
@@ -59,7 +57,7 @@ def tf_output_size(
     'same' (any case). A configuration ``conv_output_size`` refuses raises its ``ValueError``
     before TensorFlow runs.
 
-    >>> tf_output_size(7, kernel_size=3, stride=2, dilation=1, padding="same")
+    >>> tf_output_size(7, kernel_size=3, stride=2, padding="same")
     4
     """
     sizes, padding = _settings(padding, input_size=input_size, kernel_size=kernel_size,
@@ -79,9 +77,10 @@ def tf_output_size(
 def conv_explorer(
     input_size: int = 7,
     kernel_size: int = 3,
+    *,
     stride: int = 2,
-    dilation: int = 1,
     padding: str = "same",
+    dilation: int = 1,
 ) -> widgets.VBox:
     """Build the explorer: ``VBox([controls, result, drawing])``.
 

@@ -16,7 +16,9 @@ True
 from __future__ import annotations
 
 import math
-from numbers import Integral, Real
+from numbers import Real
+
+from helpers._checks import is_integer
 
 import numpy as np
 
@@ -31,7 +33,7 @@ def float32_sum_tolerance(n_terms: int, magnitude: float) -> float:
     >>> f"{float32_sum_tolerance(9, magnitude=1.0):.2e}"
     '1.07e-06'
     """
-    if isinstance(n_terms, bool) or not isinstance(n_terms, Integral) or n_terms <= 0:
+    if not is_integer(n_terms) or n_terms <= 0:
         raise ValueError(f"n_terms={n_terms!r}: expected a positive integer")
     if n_terms * UNIT_ROUNDOFF >= 1:
         raise ValueError(f"n_terms={n_terms!r}: expected fewer than 2**24 terms")

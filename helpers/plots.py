@@ -1,4 +1,5 @@
-"""Plots the chapters reuse. Each function draws one matplotlib Figure and returns it.
+"""Pictures of data and training results: images, training curves, a confusion matrix,
+learned filters and feature maps. Each function draws one matplotlib Figure and returns it.
 
 In a notebook the figure appears by itself at the end of the cell; in a script, call
 ``fig.savefig(...)`` or ``plt.show()``.
@@ -10,37 +11,17 @@ from __future__ import annotations
 
 import math
 import reprlib
-import textwrap
 from collections.abc import Mapping, Sequence
-from numbers import Integral
-from typing import TYPE_CHECKING, Any
+
+from helpers._checks import integer, is_integer
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-PAGE_WIDTH = 77  # characters the book's HTML column shows without scrolling
 # Bounds on the work one call does; each is well above what a readable figure needs.
 MAX_PANELS = 256  # images, filters or channels in one grid (256 panels draw in about 3 s)
 MAX_CLASSES = 50  # rows of a confusion matrix: 2,500 counts drawn
-MAX_DRAWN_SIZE = 64  # padded input width plot_conv_geometry draws (the explorer reaches 40)
-MAX_FRAMES = 256  # frames of animate_convolution, one PNG each in the stored HTML
-
-if TYPE_CHECKING:  # keras is imported lazily: the plotting helpers work without it
-    import keras
-
-
-def _integer(name: str, value, low: int, high: int | None = None) -> int:
-    """``value`` as an int from ``low`` to ``high``: NumPy integers pass, bools and floats not."""
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, Integral)
-        or value < low
-        or (high is not None and value > high)
-    ):
-        expected = f"from {low} to {high}" if high is not None else f"of at least {low}"
-        raise ValueError(f"{name}={value!r}: expected an integer {expected}")
-    return int(value)
 
 
 def _array(name: str, value) -> np.ndarray:
@@ -140,7 +121,7 @@ def show_images(
     >>> fig = show_images(x_test[:16], y_test[:16], predictions=y_pred[:16], ncols=8)
     """
     images = _array("images", images)
-    ncols = _integer("ncols", ncols, 1)
+    ncols = integer("ncols", ncols, 1)
     class_names = _class_names(class_names)
     if images.ndim == 4 and images.shape[-1] == 1:
         images = images[..., 0]
@@ -350,7 +331,7 @@ def plot_filters(
 
     >>> fig = plot_filters(model.layers[0])
     """
-    ncols = _integer("ncols", ncols, 1)
+    ncols = integer("ncols", ncols, 1)
     if hasattr(kernel, "kernel"):
         kernel = kernel.kernel
     kernel = _array("kernel", kernel)
@@ -360,11 +341,7 @@ def plot_filters(
             f"got shape {kernel.shape}"
         )
     channels = kernel.shape[2]
-    if (
-        isinstance(input_channel, bool)
-        or not isinstance(input_channel, Integral)
-        or not 0 <= input_channel < channels
-    ):
+    if not is_integer(input_channel) or not 0 <= input_channel < channels:
         raise ValueError(
             f"input_channel={input_channel!r}: the kernel has {channels} input channels; "
             f"expected an integer from 0 to {channels - 1}"
@@ -390,7 +367,7 @@ def plot_feature_maps(feature_maps, ncols: int = 8, title: str | None = None) ->
 
     >>> fig = plot_feature_maps(activation_model(x_test[:1]))
     """
-    ncols = _integer("ncols", ncols, 1)
+    ncols = integer("ncols", ncols, 1)
     maps = _array("feature_maps", feature_maps)
     if maps.ndim == 4 and maps.shape[0] == 1:
         maps = maps[0]
@@ -406,312 +383,3 @@ def plot_feature_maps(feature_maps, ncols: int = 8, title: str | None = None) ->
     fig.suptitle(title or f"{channels} feature maps of size {maps.shape[0]}x{maps.shape[1]}")
     fig.tight_layout()
     return fig
-
-
-# ---------------------------------------------------------------- convolution geometry
-_INPUT, _PAD, _TAP, _OUT, _NOW = "#9ecae1", "white", "#08519c", "#c7e9c0", "#31a354"
-
-
-def _geometry(input_size: int, kernel_size: int, stride: int, padding, dilation: int):
-    """Output size and the (before, after) padding, both checked by helpers.arithmetic."""
-    from helpers.arithmetic import conv_output_size, same_padding
-
-    out = conv_output_size(
-        input_size, kernel_size, stride=stride, dilation=dilation, padding=padding
-    )
-    if isinstance(padding, str):
-        pads = (
-            same_padding(input_size, kernel_size, stride, dilation)
-            if padding.lower() == "same"
-            else (0, 0)
-        )
-    else:
-        pads = (int(padding[0]), int(padding[1]))
-    size = pads[0] + int(input_size) + pads[1]
-    if size > MAX_DRAWN_SIZE:
-        raise ValueError(
-            f"input_size={input_size!r} with padding={padding!r} is {size} pixels wide once "
-            f"padded: expected at most {MAX_DRAWN_SIZE}, the most that draws readably"
-        )
-    return out, pads
-
-
-def _draw_conv(
-    ax, n: int, k: int, s: int, d: int, pads: tuple[int, int], out: int, step: int
-) -> None:
-    from matplotlib.patches import Rectangle
-
-    ax.clear()
-    before, after = pads
-    size = before + n + after
-    for r in range(size):
-        for c in range(size):
-            inside = before <= r < before + n and before <= c < before + n
-            ax.add_patch(
-                Rectangle(
-                    (c, r),
-                    1,
-                    1,
-                    facecolor=_INPUT if inside else _PAD,
-                    edgecolor="black" if inside else "gray",
-                    linestyle="-" if inside else "--",
-                )
-            )
-    i, j = divmod(step, out)
-    for a in range(k):
-        for b in range(k):
-            ax.add_patch(Rectangle((j * s + b * d, i * s + a * d), 1, 1, facecolor=_TAP, alpha=0.6))
-    span = (k - 1) * d + 1
-    ax.add_patch(Rectangle((j * s, i * s), span, span, fill=False, edgecolor=_TAP, linewidth=2.5))
-    left, top = size + 1.5, (size - out) / 2
-    for r in range(out):
-        for c in range(out):
-            done = r * out + c
-            color = _NOW if done == step else _OUT if done < step else "white"
-            ax.add_patch(Rectangle((left + c, top + r), 1, 1, facecolor=color, edgecolor="black"))
-    ax.set_xlim(-0.2, left + out + 0.2)
-    ax.set_ylim(size + 0.2, -0.2)
-    ax.set_aspect("equal")
-    ax.set_axis_off()
-    pad_text = f"pad {before}" if before == after else f"pad {before} before, {after} after"
-    ax.set_title(
-        f"input {n}x{n}, {pad_text}\n"
-        f"kernel {k}x{k}, stride {s}, dilation {d} -> output {out}x{out}",
-        fontsize=9,
-    )
-
-
-def plot_conv_geometry(
-    input_size: int,
-    kernel_size: int,
-    stride: int = 1,
-    padding: str | tuple[int, int] = "valid",
-    dilation: int = 1,
-    position: tuple[int, int] = (0, 0),
-    ax=None,
-) -> Figure:
-    """Draw one axis-square convolution in the style of Dumoulin & Visin's figures: the input
-    (blue) with its padding (dashed), the kernel's taps (dark blue) at one output
-    ``position`` (row, column), and the output grid (green, the current position darker).
-
-    Sizes come from ``helpers.arithmetic``, so a configuration it refuses raises its
-    ``ValueError``; so does a padded input wider than ``MAX_DRAWN_SIZE`` pixels. Pass ``ax``
-    to draw into an existing Axes.
-
-    >>> fig = plot_conv_geometry(5, kernel_size=3, stride=2, padding=(1, 1))
-    """
-    from matplotlib.axes import Axes
-
-    out, pads = _geometry(input_size, kernel_size, stride, padding, dilation)
-    if (
-        not isinstance(position, (tuple, list))
-        or len(position) != 2
-        or not all(
-            not isinstance(p, bool) and isinstance(p, Integral) and 0 <= p < out for p in position
-        )
-    ):
-        raise ValueError(f"position={position!r}: expected (row, column) with both in 0..{out - 1}")
-    if ax is not None and not isinstance(ax, Axes):
-        raise ValueError(f"ax={ax!r}: expected a matplotlib Axes or None")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5, 3))
-    _draw_conv(
-        ax, input_size, kernel_size, stride, dilation, pads, out, position[0] * out + position[1]
-    )
-    return ax.figure
-
-
-def animate_convolution(
-    input_size: int,
-    kernel_size: int,
-    stride: int = 1,
-    padding: str | tuple[int, int] = "valid",
-    dilation: int = 1,
-    max_frames: int = 25,
-    dpi: int = 70,
-):
-    """A ``FuncAnimation`` of the kernel visiting every output position, one frame each,
-    drawn as :func:`plot_conv_geometry`. Its figure is already closed, so a notebook shows
-    only the animation: ``HTML(anim.to_jshtml())``, which also plays in the static book.
-
-    ``max_frames`` (at most ``MAX_FRAMES``) guards the size of the stored HTML (one PNG per
-    frame); ``dpi`` is an integer from 10 to 300.
-
-    >>> anim = animate_convolution(5, kernel_size=3, stride=2, padding=(1, 1))
-    """
-    from matplotlib.animation import FuncAnimation
-
-    max_frames = _integer("max_frames", max_frames, 1, MAX_FRAMES)
-    dpi = _integer("dpi", dpi, 10, 300)
-    out, pads = _geometry(input_size, kernel_size, stride, padding, dilation)
-    if out * out > max_frames:
-        raise ValueError(
-            f"max_frames={max_frames}: this convolution has {out}x{out} = {out * out} "
-            "output positions, one frame each; expected a smaller configuration"
-        )
-    fig, ax = plt.subplots(figsize=(4.8, 2.9), dpi=dpi)
-    anim = FuncAnimation(
-        fig,
-        lambda step: _draw_conv(ax, input_size, kernel_size, stride, dilation, pads, out, step),
-        frames=out * out,
-        interval=700,
-        repeat=True,
-    )
-    plt.close(fig)
-    return anim
-
-
-def graphviz_available() -> bool:
-    """True when ``keras.utils.plot_model`` can draw: pydot is installed and graphviz runs.
-
-    The same check Keras makes before drawing (pydot imports and renders an empty graph).
-
-    >>> graphviz_available() in {True, False}
-    True
-    """
-    try:
-        import pydot
-    except ImportError:
-        return False
-    try:
-        pydot.Dot.create(pydot.Dot())
-    except Exception:
-        return False
-    return True
-
-
-def _shape_text(tensors) -> str:
-    shapes = [tuple(t.shape) for t in tensors]
-    return str(shapes[0]) if len(shapes) == 1 else ", ".join(map(str, shapes))
-
-
-def layer_graph_text(model: keras.Model) -> str:
-    """A text diagram of a model's layer graph: one row per layer call, with its output shape
-    and the layers that feed it. A layer called more than once (a shared layer) gets one row
-    per call, marked ``[call k]``. What ``keras.utils.plot_model`` draws, as plain text.
-
-    Sequential and Functional models are drawn layer by layer; a subclassed model is one
-    opaque box, as in ``plot_model``, because its connections live in Python code in ``call()``.
-
-    >>> print(layer_graph_text(model))  # doctest: +SKIP
-    layer (type)            output shape        inputs
-    image (InputLayer)      (None, 32, 32, 3)   -
-    conv (Conv2D)           (None, 32, 32, 16)  image
-    ...
-    """
-    import keras
-
-    # The layer-graph internals are those keras.utils.plot_model itself walks (Keras 3).
-    from keras.src.models.functional import Functional
-    from keras.src.ops.function import make_node_key
-
-    if not isinstance(model, keras.Model):
-        raise ValueError(f"model: expected a keras.Model, got {type(model).__name__}")
-    if not model.built:
-        raise ValueError(
-            f"model={model.name!r}: expected a built model; "
-            "call it on a batch or start it with keras.Input"
-        )
-    rows = []  # (layer, output shape, inputs)
-    outputs = []
-    if isinstance(model, keras.Sequential):
-        previous = model.inputs[0]._keras_history.operation
-        rows.append((f"{previous.name} (InputLayer)", _shape_text(model.inputs), "-"))
-        for layer in model.layers:
-            rows.append(
-                (
-                    f"{layer.name} ({type(layer).__name__})",
-                    _shape_text([layer.output]),
-                    previous.name,
-                )
-            )
-            previous = layer
-        outputs = [previous.name]
-    elif isinstance(model, Functional):
-        calls = {}  # id(layer) -> the indices of its inbound nodes that belong to this model
-        for layer in model.operations:
-            calls[id(layer)] = [
-                i
-                for i in range(len(layer._inbound_nodes))
-                if make_node_key(layer, i) in model._nodes
-            ]
-
-        def label(operation, node_index):
-            own = calls.get(id(operation), [node_index])
-            return (
-                operation.name
-                if len(own) < 2
-                else f"{operation.name} [call {own.index(node_index) + 1}]"
-            )
-
-        for layer in model.operations:
-            for i in calls[id(layer)]:
-                node = layer._inbound_nodes[i]
-                sources = [
-                    label(t._keras_history.operation, t._keras_history.node_index)
-                    for t in node.input_tensors
-                ]
-                rows.append(
-                    (
-                        f"{label(layer, i)} ({type(layer).__name__})",
-                        _shape_text(node.outputs),
-                        ", ".join(sources) or "-",
-                    )
-                )
-        outputs = [
-            label(t._keras_history.operation, t._keras_history.node_index) for t in model.outputs
-        ]
-    else:
-        return textwrap.fill(
-            f"{model.name} ({type(model).__name__}): a subclassed model, drawn as one box; "
-            "its layers are connected in Python code inside call(), "
-            "which Keras cannot see as a graph",
-            PAGE_WIDTH,
-        )
-    widths = [
-        max(len(row[k]) for row in [*rows, ("layer (type)", "output shape", "inputs")])
-        for k in range(2)
-    ]
-    lines = [f"{'layer (type)':<{widths[0]}}  {'output shape':<{widths[1]}}  inputs"]
-    indent = " " * (widths[0] + widths[1] + 4)  # long input lists continue under "inputs"
-    for name, shape, inputs in rows:
-        width = max(PAGE_WIDTH - len(indent), 20)
-        wrapped = textwrap.wrap(inputs, width, break_long_words=False) or [inputs]
-        lines.append(f"{name:<{widths[0]}}  {shape:<{widths[1]}}  {wrapped[0]}")
-        lines += [indent + more for more in wrapped[1:]]
-    lines.append(
-        textwrap.fill(f"outputs: {', '.join(outputs)}", PAGE_WIDTH, subsequent_indent="  ")
-    )
-    return "\n".join(lines)
-
-
-def show_model_graph(model: keras.Model, show_shapes: bool = True, **plot_model_kwargs: Any) -> Any:
-    """Draw a model's layer graph with ``keras.utils.plot_model`` when graphviz is available,
-    and otherwise print :func:`layer_graph_text`. The first printed line says which was used.
-
-    Returns what ``plot_model`` returns (an image a notebook displays), or None after the
-    text fallback.
-
-    >>> show_model_graph(model)  # doctest: +SKIP
-    Diagram of 'resnet_block': text fallback (pydot/graphviz not installed, so plot_model ...
-    """
-    import os
-    import tempfile
-
-    import keras
-
-    if not isinstance(model, keras.Model):
-        raise ValueError(f"model: expected a keras.Model, got {type(model).__name__}")
-    if graphviz_available():
-        print(f"Diagram of {model.name!r}: keras.utils.plot_model (graphviz)")
-        with tempfile.TemporaryDirectory() as folder:
-            return keras.utils.plot_model(
-                model,
-                to_file=os.path.join(folder, f"{model.name}.png"),
-                show_shapes=show_shapes,
-                **plot_model_kwargs,
-            )
-    print(f"Diagram of {model.name!r}: text fallback")
-    print("(pydot/graphviz not installed, so plot_model cannot draw)")
-    print(layer_graph_text(model))
-    return None

@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 from typing import TypeVar
 
+from helpers._checks import integer
+
 T = TypeVar("T")
 
 TEST_MODE_VARIABLE = "CNN_BOOK_TEST_MODE"
@@ -65,8 +67,7 @@ def set_seed(seed: int = 42, deterministic: bool = True) -> None:
 
     >>> set_seed(42)
     """
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed={seed!r}: expected a non-negative integer")
+    seed = integer("seed", seed, 0)
     import keras
     import tensorflow as tf
 

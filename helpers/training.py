@@ -13,6 +13,8 @@ from __future__ import annotations
 import textwrap
 import time
 
+from helpers._checks import is_integer
+
 import keras
 
 WIDTH = 77  # characters the book's HTML column shows without scrolling
@@ -36,7 +38,7 @@ class EpochLog(keras.callbacks.Callback):
 
     def __init__(self, width: int = WIDTH) -> None:
         super().__init__()
-        if isinstance(width, bool) or not isinstance(width, int) or width < 40:
+        if not is_integer(width) or width < 40:
             raise ValueError(f"width={width!r}: expected an integer of at least 40")
         self.width = width
         self._start = None

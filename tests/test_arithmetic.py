@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from helpers.arithmetic import (
     conv_output_size,
-    conv_transpose_output_size,
     effective_kernel_size,
+    padding_amounts,
     pool_output_size,
     receptive_field,
     receptive_field_table,
@@ -132,12 +132,6 @@ def max_pool_shapes(input_hw, pool, strides, padding):
     return shapes
 
 
-def conv_transpose_shape(input_hw, kernel_hw, strides, padding, output_padding):
-    layer = keras.layers.Conv2DTranspose(1, kernel_hw, strides=strides, padding=padding,
-                                         output_padding=output_padding)  # fmt: skip
-    return spatial_shape(layer(tf.zeros((1, *input_hw, 1))))
-
-
 def same_vs_padded_valid(input_hw, kernel_hw, strides, dilations, rows, cols, seed):
     """(SAME result, VALID result on the input padded (rows, cols), sum |x*w| bound)."""
     x, kernel = random_tensor((1, *input_hw, 1), seed), random_tensor((*kernel_hw, 1, 1), seed + 1)
@@ -170,14 +164,19 @@ def test_conv_output_size_matches_tf_nn_conv2d(tf_sandbox, n, m, k, k2, s, s2, d
 def test_conv_output_size_matches_keras_conv2d(tf_sandbox, n, m, k, s, d, padding):
     if s > 1 and d > 1:  # Keras refuses this pair; tf.nn.conv2d covers it above
         s = 1
-    predicted = tuple(predict(conv_output_size, size, k, s, d, padding) for size in (n, m))
+    predicted = tuple(
+        predict(conv_output_size, size, k, stride=s, padding=padding, dilation=d) for size in (n, m)
+    )
     assert_agree(predicted, tf_sandbox.run(keras_conv2d_shape, (n, m), k, s, d, padding))
 
 
 def test_stride_with_dilation_runs_in_tf_nn_conv2d_but_not_in_convolution_or_keras():
     x, kernel = random_tensor((1, 21, 17, 1), 0), random_tensor((3, 3, 1, 1), 1)
     y = tf.nn.conv2d(x, kernel, strides=2, dilations=2, padding="VALID")
-    assert tuple(y.shape[1:3]) == (conv_output_size(21, 3, 2, 2), conv_output_size(17, 3, 2, 2))
+    assert tuple(y.shape[1:3]) == (
+        conv_output_size(21, 3, stride=2, dilation=2),
+        conv_output_size(17, 3, stride=2, dilation=2),
+    )
     # It is the stride-1 dilated convolution, subsampled: a real strided dilated convolution.
     dense = tf.nn.conv2d(x, kernel, strides=1, dilations=2, padding="VALID")[:, ::2, ::2]
     np.testing.assert_allclose(y.numpy(), dense.numpy(), rtol=1e-5, atol=1e-5)
@@ -192,7 +191,10 @@ def test_stride_with_dilation_runs_in_tf_nn_conv2d_but_not_in_convolution_or_ker
 @given(n=sizes, m=sizes, k=kernels, k2=kernels, s=strides, s2=strides, d=dilations,
        d2=dilations, seed=st.integers(0, 2**32 - 1))  # fmt: skip
 def test_same_padding_reproduces_tf_same_values(tf_sandbox, n, m, k, k2, s, s2, d, d2, seed):
-    rows, cols = same_padding(n, k, s, d), same_padding(m, k2, s2, d2)
+    rows, cols = (
+        same_padding(n, k, stride=s, dilation=d),
+        same_padding(m, k2, stride=s2, dilation=d2),
+    )
     outcome = tf_sandbox.run(same_vs_padded_valid, (n, m), (k, k2), (s, s2), (d, d2), rows,
                              cols, seed)  # fmt: skip
     assert isinstance(outcome, Returned), f"unexpected outcome from TensorFlow: {outcome}"
@@ -208,7 +210,7 @@ def test_same_padding_reproduces_tf_same_values(tf_sandbox, n, m, k, k2, s, s2, 
 )
 def test_same_padding_extra_zero_goes_after(n, k, s, d):
     # Shows the test above can fail: the mirrored split gives different values.
-    before, after = same_padding(n, k, s, d)
+    before, after = same_padding(n, k, stride=s, dilation=d)
     assert after == before + 1, "this case must have an odd total padding"
     x, kernel = random_tensor((1, n, 1, 1), n), random_tensor((k, 1, 1, 1), k)
     conv = dict(strides=[1, s, 1, 1], dilations=[1, d, 1, 1])
@@ -235,51 +237,13 @@ def test_pool_output_size_matches_keras_and_tf_max_pool(tf_sandbox, n, m, p, p2,
         assert_agree(predicted, outcome)
 
 
-# ---------------------------------------------------------------- transposed convolution
-@settings(max_examples=200)
-@given(n=st.integers(1, 12), m=st.integers(1, 12), k=kernels, k2=kernels, s=strides,
-       s2=strides, d=dilations, d2=dilations, padding=names,
-       output_padding=st.one_of(st.none(),
-                                st.tuples(st.integers(0, 3), st.integers(0, 3))))  # fmt: skip
-def test_conv_transpose_output_size_matches_keras(
-    tf_sandbox, n, m, k, k2, s, s2, d, d2, padding, output_padding
-):
-    o, o2 = output_padding if output_padding is not None else (None, None)
-    predicted = (
-        predict(conv_transpose_output_size, n, k, s, padding, o, dilation=d),
-        predict(conv_transpose_output_size, m, k2, s2, padding, o2, dilation=d2),
-    )
-    # The CPU cannot run a dilated transposed convolution, and Keras refuses stride > 1 with
-    # dilation > 1. A dilated kernel is a kernel of effective_kernel_size() with zeros in
-    # the gaps, so run that kernel undilated: the real op, with the same geometry.
-    undilated = (effective_kernel_size(k, d), effective_kernel_size(k2, d2))
-    outcome = tf_sandbox.run(conv_transpose_shape, (n, m), undilated, (s, s2), padding,
-                             output_padding)  # fmt: skip
-    # Eigen refuses by raising; oneDNN sometimes gives an empty axis instead.
-    assert_agree(predicted, outcome, empty_is_refusal=ONEDNN)
-    if None not in predicted and s == s2 == 1:
-        # Keras accepts the dilation itself here: its own shape rule agrees.
-        layer = keras.layers.Conv2DTranspose(1, (k, k2), padding=padding, dilation_rate=(d, d2),
-                                             output_padding=output_padding)  # fmt: skip
-        assert tuple(layer.compute_output_shape((1, n, m, 1))[1:3]) == predicted
-
-
-@settings(max_examples=300)
-@given(n=sizes, k=kernels, s=strides, d=dilations, padding=names,
-       output_padding=st.one_of(st.none(), st.integers(0, 3)))  # fmt: skip
-def test_conv_transpose_undoes_the_forward_shape(n, k, s, d, padding, output_padding):
-    out = predict(conv_transpose_output_size, n, k, s, padding, output_padding, d)
-    if out is not None:
-        assert conv_output_size(out, k, s, d, padding) == n
-
-
 # ---------------------------------------------------------------- receptive field
 layer_specs = st.tuples(st.integers(1, 5), st.integers(1, 3), st.integers(1, 3))
 
 
 def dilated_ones(k, d):
     """An all-ones kernel of k taps, dilated by hand: zeros in the gaps, undilated shape."""
-    taps = np.zeros(effective_kernel_size(k, d), np.float32)
+    taps = np.zeros(effective_kernel_size(k, dilation=d), np.float32)
     taps[::d] = 1.0
     return tf.constant(taps.reshape(-1, 1, 1, 1))
 
@@ -378,20 +342,6 @@ BAD_INPUTS = [
     (pool_output_size, (5, 2), {"stride": 0}, ["stride=0", "positive integer"]),
     (pool_output_size, (5, 2), {"padding": (1, 1)},
      ["padding=(1, 1)", "expected 'valid' or 'same'"]),
-    (conv_transpose_output_size, (5, 3), {"stride": 2, "output_padding": 2},
-     ["output_padding=2", "smaller than stride=2"]),
-    (conv_transpose_output_size, (5, 3), {"stride": 2, "output_padding": -1},
-     ["output_padding=-1", "non-negative"]),
-    (conv_transpose_output_size, (5, 3), {"stride": 2, "output_padding": True},
-     ["output_padding=True", "integer"]),
-    (conv_transpose_output_size, (5, 3), {"stride": 2, "output_padding": 0.5},
-     ["output_padding=0.5", "integer"]),
-    (conv_transpose_output_size, (5, 4), {"padding": "same", "output_padding": 0},
-     ["output_padding=0", "padding='same'", "even"]),
-    (conv_transpose_output_size, (5, 3), {"padding": (1, 1)},
-     ["padding=(1, 1)", "expected 'valid' or 'same'"]),
-    (conv_transpose_output_size, (5, 3), {"dilation": 0}, ["dilation=0", "positive integer"]),
-    (conv_transpose_output_size, (0, 3), {}, ["input_size=0", "positive integer"]),
     (receptive_field, ([],), {}, ["layers=[]", "non-empty"]),
     (receptive_field, ("abc",), {}, ["layers='abc'", "non-empty list"]),
     (receptive_field, ([(3,)],), {}, ["layers[0]=(3,)", "(kernel_size, stride, dilation)"]),
@@ -400,7 +350,37 @@ BAD_INPUTS = [
     (receptive_field, ([(3, 0, 1)],), {}, ["stride=0", "positive integer"]),
     (receptive_field, ([(3, 1, 1), (0, 1, 1)],), {}, ["kernel_size=0", "positive integer"]),
     (receptive_field_table, (None,), {}, ["layers=None", "non-empty list"]),
+    (padding_amounts, (5, 3), {"padding": "full"}, ["padding='full'", "expected 'valid'"]),
+    (padding_amounts, (5, 3), {"padding": (1, 2.5)}, ["padding=(1, 2.5)", "integers"]),
+    (padding_amounts, (2, 5), {"padding": (1, 1)}, ["input_size=2", "no larger"]),
+    (padding_amounts, (5, 3), {"stride": 1.5}, ["stride=1.5", "positive integer"]),
 ]  # fmt: skip
+
+
+@settings(max_examples=300)
+@given(n=sizes, k=kernels, s=strides, d=dilations,
+       padding=st.one_of(names, st.tuples(st.integers(0, 4), st.integers(0, 4))))  # fmt: skip
+def test_padding_amounts_is_the_padding_conv_output_size_counts(n, k, s, d, padding):
+    """Whatever the padding, conv_output_size equals a VALID convolution of the input padded
+    by padding_amounts: the one split the drawing code uses."""
+    options = {"stride": s, "padding": padding, "dilation": d}
+    out = predict(conv_output_size, n, k, **options)
+    pads = predict(padding_amounts, n, k, **options)
+    assert (out is None) == (pads is None)
+    if out is not None:
+        padded = n + pads[0] + pads[1]
+        assert out == conv_output_size(padded, k, stride=s, dilation=d)
+        if not isinstance(padding, str) or padding == "valid":
+            assert pads == ((0, 0) if padding == "valid" else padding)
+
+
+@pytest.mark.parametrize("fn", [conv_output_size, padding_amounts, same_padding, pool_output_size])
+def test_stride_padding_and_dilation_are_keyword_only(fn):
+    # conv_output_size(28, 3, 2) once meant stride=2 here and dilation=2 elsewhere
+    with pytest.raises(TypeError, match="positional argument"):
+        fn(28, 3, 2)
+    with pytest.raises(TypeError, match="positional argument"):
+        effective_kernel_size(3, 2)
 
 
 @pytest.mark.parametrize(

@@ -51,7 +51,7 @@ def test_moving_the_sliders_recomputes_the_size(n, k, s, d, padding):
     for label, value in (("input size", n), ("kernel size", k), ("stride", s), ("dilation", d)):
         controls[label].value = value
     expected = conv_output_size(n, k, stride=s, dilation=d, padding=padding)
-    assert expected == explorer.tf_output_size(n, k, s, d, padding)
+    assert expected == explorer.tf_output_size(n, k, stride=s, padding=padding, dilation=d)
     assert shown_sizes(result) == (expected, expected)
     assert result.value.endswith(": match")
     assert bytes(drawing.value).startswith(b"\x89PNG")
@@ -103,18 +103,27 @@ def test_numpy_integers_and_any_case_padding_are_accepted_as_in_helpers_arithmet
     controls, result, _ = parts(box)
     assert controls["padding"].value == "same" and controls["input size"].value == 7
     assert shown_sizes(result) == (4, 4)
-    assert explorer.tf_output_size(np.int64(7), 3, 2, 1, "Same") == 4
+    assert explorer.tf_output_size(np.int64(7), 3, stride=2, padding="Same") == 4
 
 
 @pytest.mark.parametrize(
     "args, match",
-    [((5, 3, 1, 1, 3), "padding=3: expected one of ('valid', 'same')"),
-     ((5, 3, 1, 1, "full"), "padding='full'"), ((0, 3, 1, 1, "same"), "input_size=0"),
-     ((5.0, 3, 1, 1, "same"), "input_size=5.0"), ((10**6, 3, 1, 1, "same"), "input_size=1000000"),
-     ((5, True, 1, 1, "same"), "kernel_size=True"), ((5, 3, -1, 1, "same"), "stride=-1"),
-     ((5, 3, 1, 9, "same"), "dilation=9: expected an integer from 1 to 4"),
-     ((5, 3, 1, 3, "valid"), "kernel_size=3 with dilation=3 spans 7 pixels")],
+    [((5, 3, 1, 3, 1), "padding=3: expected one of ('valid', 'same')"),
+     ((5, 3, 1, "full", 1), "padding='full'"), ((0, 3, 1, "same", 1), "input_size=0"),
+     ((5.0, 3, 1, "same", 1), "input_size=5.0"), ((10**6, 3, 1, "same", 1), "input_size=1000000"),
+     ((5, True, 1, "same", 1), "kernel_size=True"), ((5, 3, -1, "same", 1), "stride=-1"),
+     ((5, 3, 1, "same", 9), "dilation=9: expected an integer from 1 to 4"),
+     ((5, 3, 1, "valid", 3), "kernel_size=3 with dilation=3 spans 7 pixels")],
 )  # fmt: skip
 def test_tf_output_size_refuses_bad_arguments_before_running_tensorflow(args, match):
+    n, k, stride, padding, dilation = args
     with pytest.raises(ValueError, match=re.escape(match)):
-        explorer.tf_output_size(*args)
+        explorer.tf_output_size(n, k, stride=stride, padding=padding, dilation=dilation)
+
+
+@pytest.mark.parametrize(
+    "call", [lambda: explorer.tf_output_size(5, 3, 1), lambda: explorer.conv_explorer(5, 3, 1)]
+)
+def test_stride_padding_and_dilation_are_keyword_only(call):
+    with pytest.raises(TypeError, match="positional argument"):
+        call()

@@ -41,7 +41,7 @@ def test_set_seed_reproduces_random_draws():
 
     runtime.set_seed(7)
     first = (np.random.rand(3), keras.random.uniform((3,)).numpy())
-    runtime.set_seed(7)
+    runtime.set_seed(np.int64(7))  # a NumPy integer is the same seed
     second = (np.random.rand(3), keras.random.uniform((3,)).numpy())
     np.testing.assert_array_equal(first[0], second[0])
     np.testing.assert_array_equal(first[1], second[1])

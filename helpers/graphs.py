@@ -1,0 +1,78 @@
+"""Model diagrams: ``keras.utils.plot_model``, drawn by graphviz, sized for the book's page.
+
+``keras.utils.plot_model`` needs the ``pydot`` package and the graphviz program ``dot``.
+The book's ``make`` installs both (pydot from requirements.txt, graphviz with apt); Colab
+has them already. Where graphviz is missing, :func:`show_model_graph` says so and prints
+``model.summary()``, whose "Connected to" column lists the same connections as text.
+
+>>> show_model_graph(model)  # the last line of a notebook cell  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from typing import TYPE_CHECKING, Any
+
+from helpers._checks import integer
+
+if TYPE_CHECKING:  # keras is imported lazily, as in the other drawing helpers
+    import keras
+
+PAGE_WIDTH = 77  # characters the book's HTML column shows without scrolling
+DPI = 72  # the diagram's pixels per inch: at 72, its text is the size of the page's text
+
+
+def graphviz_available() -> bool:
+    """True when ``keras.utils.plot_model`` can draw: pydot imports and graphviz runs.
+
+    The same check Keras makes before drawing (pydot renders an empty graph).
+
+    >>> graphviz_available() in {True, False}
+    True
+    """
+    try:
+        import pydot
+    except ImportError:
+        return False
+    try:
+        pydot.Dot.create(pydot.Dot())
+    except Exception:  # pydot raises FileNotFoundError or its own errors without `dot`
+        return False
+    return True
+
+
+def show_model_graph(
+    model: keras.Model, *, show_shapes: bool = True, dpi: int = DPI, **plot_model_kwargs: Any
+) -> Any:
+    """Draw a model's layer graph with ``keras.utils.plot_model`` and return the image (an
+    ``IPython.display.Image``, which a notebook shows when it is a cell's last value).
+
+    The other keyword arguments go to ``plot_model`` (``rankdir="LR"`` lays a deep model out
+    sideways). Without graphviz it prints a one-line note and ``model.summary()`` instead,
+    and returns None.
+
+    >>> show_model_graph(model, rankdir="LR")  # doctest: +SKIP
+    """
+    import keras
+
+    if not isinstance(model, keras.Model):
+        raise ValueError(f"model: expected a keras.Model, got {type(model).__name__}")
+    if not model.built:
+        raise ValueError(
+            f"model={model.name!r}: expected a built model; "
+            "call it on a batch or start it with keras.Input"
+        )
+    dpi = integer("dpi", dpi, 10, 300)
+    if not graphviz_available():
+        print(f"{model.name}: no diagram (graphviz is not installed); model.summary():")
+        model.summary(line_length=PAGE_WIDTH)
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        return keras.utils.plot_model(
+            model,
+            to_file=os.path.join(folder, f"{model.name}.png"),
+            show_shapes=show_shapes,
+            dpi=dpi,
+            **plot_model_kwargs,
+        )

@@ -1,0 +1,90 @@
+import builtins
+
+from helpers import graphs
+
+import keras
+import numpy as np
+import pytest
+
+
+def _branching_model():
+    layers = keras.layers
+    image = keras.Input(shape=(8, 8, 3), name="image")
+    conv = layers.Conv2D(4, 3, padding="same", name="conv")(image)
+    added = layers.Add(name="add")([conv, layers.Conv2D(4, 1, name="proj")(image)])
+    flat = layers.Flatten(name="flat")(added)
+    return keras.Model(image, layers.Dense(5, name="classifier")(flat), name="branching")
+
+
+def test_show_model_graph_draws_a_png_with_plot_model():
+    if not graphs.graphviz_available():
+        pytest.fail(
+            "graphviz is not installed: `make` installs it with apt (Debian's graphviz); "
+            "the book's model diagrams need it"
+        )
+    image = graphs.show_model_graph(_branching_model())
+    assert image.data[:8] == b"\x89PNG\r\n\x1a\n"
+    # at the default DPI the diagram is drawn at the page's text size, not 200 dpi
+    width = int.from_bytes(image.data[16:20], "big")
+    wide = graphs.show_model_graph(_branching_model(), dpi=144)
+    assert int.from_bytes(wide.data[16:20], "big") > 1.5 * width
+
+
+def test_show_model_graph_passes_options_to_plot_model(monkeypatch):
+    calls = {}
+
+    def fake_plot_model(model, to_file, show_shapes, dpi, **kwargs):
+        calls.update(name=model.name, to_file=to_file, show_shapes=show_shapes, dpi=dpi, **kwargs)
+        return "image"
+
+    monkeypatch.setattr(graphs, "graphviz_available", lambda: True)
+    monkeypatch.setattr(keras.utils, "plot_model", fake_plot_model)
+    assert graphs.show_model_graph(_branching_model(), rankdir="LR", dpi=np.int64(96)) == "image"
+    assert calls["name"] == "branching" and calls["to_file"].endswith("branching.png")
+    assert calls["show_shapes"] is True and calls["rankdir"] == "LR" and calls["dpi"] == 96
+
+
+def test_without_graphviz_it_says_so_and_prints_the_summary(monkeypatch, capsys):
+    monkeypatch.setattr(graphs, "graphviz_available", lambda: False)
+    assert graphs.show_model_graph(_branching_model()) is None
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == (
+        "branching: no diagram (graphviz is not installed); model.summary():"
+    )
+    assert "Connected to" in out and "conv[0][0]," in out and "proj[0][0]" in out
+    assert max(map(len, out.splitlines())) <= graphs.PAGE_WIDTH
+
+
+def test_graphviz_available_is_false_without_pydot_or_dot(monkeypatch):
+    real_import = builtins.__import__
+
+    def no_pydot(name, *args, **kwargs):
+        if name == "pydot":
+            raise ImportError("no pydot")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_pydot)
+    assert graphs.graphviz_available() is False
+    monkeypatch.undo()
+    monkeypatch.setenv("PATH", "/nonexistent")  # pydot finds `dot` on the PATH
+    assert graphs.graphviz_available() is False
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: graphs.show_model_graph("not a model"), ValueError,
+         r"model: expected a keras\.Model, got str"),
+        (lambda: graphs.show_model_graph(keras.Sequential([keras.layers.Dense(2)], name="u")),
+         ValueError, "model='u': expected a built model"),
+        (lambda: graphs.show_model_graph(_branching_model(), dpi=0), ValueError,
+         "dpi=0: expected an integer from 10 to 300"),
+        (lambda: graphs.show_model_graph(_branching_model(), dpi=72.0), ValueError, "dpi=72.0"),
+        (lambda: graphs.show_model_graph(_branching_model(), True), TypeError,
+         "takes 1 positional argument"),
+    ],
+)  # fmt: skip
+def test_bad_input_is_refused_before_drawing(monkeypatch, call, error, match):
+    monkeypatch.setattr(keras.utils, "plot_model", lambda *a, **k: pytest.fail("drew"))
+    with pytest.raises(error, match=match):
+        call()
