@@ -19,7 +19,7 @@ export CNN_BOOK_DATA_DIR := $(SHARED_DATA)
 endif
 endif
 
-.PHONY: install vendor book test unit lint nbval strict-build browser-deps browser-test execute \
+.PHONY: install vendor book test unit lint nbval strict-build graphviz browser-deps browser-test execute \
   execute-probe clean
 
 # JavaScript the built book serves itself, so that it renders with no network: MathJax,
@@ -59,7 +59,7 @@ test: install
 	$(MAKE) --no-print-directory unit lint nbval strict-build browser-test; \
 	echo "make test: all passed in $$(( $$(date +%s) - start )) s"
 
-unit: install
+unit: install graphviz
 	$(BIN)/python -m pytest tests --ignore=tests/browser -p no:cacheprovider
 
 ## ruff (helpers, tests, scripts, notebook code cells) and the notebooks' canonical format.
@@ -69,13 +69,26 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/python scripts/notebook_format.py check
 
-nbval: install
+nbval: install graphviz
 	CNN_BOOK_TEST_MODE=1 $(BIN)/python -m pytest --nbval $(NOTEBOOKS) tests/notebooks \
 	  --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	  --nbval-cell-timeout=600 -p no:cacheprovider
 
 strict-build: install vendor
 	$(BIN)/jupyter-book build . --all --warningiserror --nitpick --keep-going
+
+## Debian's graphviz draws the model diagrams (keras.utils.plot_model, through pydot): the
+## unit tests, nbval and `make execute` need it, so it is installed with apt when missing, and
+## its absence stops the run with the reason.
+DOT := /usr/bin/dot
+graphviz:
+	@if [ -x $(DOT) ]; then exit 0; fi; \
+	sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo -n"; \
+	echo "Installing graphviz for the model diagrams: apt-get install graphviz"; \
+	{ $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  $$sudo apt-get install -y -qq --no-install-recommends graphviz fonts-dejavu-core >/dev/null; } \
+	  || { echo "Could not install graphviz with apt; install Debian's graphviz package" \
+	       "(it provides $(DOT)), then run make again." >&2; exit 1; }
 
 ## Debian's Chromium for the browser test, installed with apt when it is missing. Where it
 ## cannot be installed, the browser test is skipped and says why.
@@ -98,12 +111,12 @@ browser-test: install browser-deps
 ## The stored outputs come from TensorFlow's Eigen CPU kernels on every host (CONTRIBUTING.md,
 ## "CPU code paths"): the tests pass on either path, and leave the choice to the host.
 EXECUTE_ONEDNN := 0
-execute: install
+execute: install graphviz
 	env -u CNN_BOOK_TEST_MODE TF_ENABLE_ONEDNN_OPTS=$(EXECUTE_ONEDNN) \
 	  $(BIN)/python scripts/execute_notebooks.py $(NOTEBOOKS)
 
 ## The probe notebook that proves nbval's kernel sees test mode is stored from a test-mode run.
-execute-probe: install
+execute-probe: install graphviz
 	CNN_BOOK_TEST_MODE=1 TF_ENABLE_ONEDNN_OPTS=$(EXECUTE_ONEDNN) $(BIN)/python scripts/execute_notebooks.py tests/notebooks/*.ipynb
 
 clean:

@@ -1,11 +1,14 @@
 """Helpers for the book *Convolutional Neural Networks in TensorFlow*.
 
 One module per concern: ``data`` (dataset loaders), ``runtime`` (full or test mode, seeds,
-GPU and mixed precision), ``training`` (a one-line-per-epoch log), ``plots`` (figures the
-chapters reuse), ``arithmetic`` (convolution arithmetic), ``explorer`` (the ipywidgets
-explorer), ``errors`` (the error a reader meets, in one line), ``floats`` (float32 comparisons
-with a justified tolerance) and ``cpu_paths`` (TensorFlow's two CPU code paths). The chapters
-import what they need, e.g.
+GPU and mixed precision), ``training`` (a one-line-per-epoch log), ``experiments`` (training
+runs compared side by side, BatchNormalization statistics), ``plots`` (pictures of data and
+training results), ``arithmetic`` (convolution arithmetic), ``geometry`` (drawings of one
+convolution), ``explorer`` (the ipywidgets explorer), ``graphs`` (model diagrams),
+``errors`` (the error a reader meets, in one line), ``floats`` (float32 comparisons with a
+justified tolerance) and ``cpu_paths`` (TensorFlow's two CPU code paths). ``_checks`` holds
+the one rule for integer arguments that every module applies. The chapters import what they
+need, e.g.
 
 >>> from helpers.data import load_mnist
 >>> from helpers.runtime import pick, set_seed

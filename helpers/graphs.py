@@ -43,10 +43,16 @@ def graphviz_available() -> bool:
 
 
 def show_model_graph(
-    model: keras.Model, *, show_shapes: bool = True, dpi: int = DPI, **plot_model_kwargs: Any
+    model: keras.Model,
+    *,
+    show_shapes: bool = True,
+    show_layer_names: bool = True,
+    dpi: int = DPI,
+    **plot_model_kwargs: Any,
 ) -> Any:
     """Draw a model's layer graph with ``keras.utils.plot_model`` and return the image (an
-    ``IPython.display.Image``, which a notebook shows when it is a cell's last value).
+    ``IPython.display.Image``, which a notebook shows when it is a cell's last value), with
+    every layer's name and shapes.
 
     The other keyword arguments go to ``plot_model`` (``rankdir="LR"`` lays a deep model out
     sideways). Without graphviz it prints a one-line note and ``model.summary()`` instead,
@@ -73,6 +79,7 @@ def show_model_graph(
             model,
             to_file=os.path.join(folder, f"{model.name}.png"),
             show_shapes=show_shapes,
+            show_layer_names=show_layer_names,
             dpi=dpi,
             **plot_model_kwargs,
         )

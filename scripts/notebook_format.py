@@ -14,10 +14,16 @@ A stored notebook is canonical when:
 - the saved widget state holds only the widgets that an output displays (and the layouts,
   styles and children they refer to), and stays under a size limit;
 - every chapter opens with the Colab setup cell generated from ``_config.yml``, where the
-  repository URL is set once (``repository.url`` and ``repository.branch``).
+  repository URL is set once (``repository.url`` and ``repository.branch``); it installs
+  ``helpers`` pinned to the commit that last changed ``helpers/`` or ``pyproject.toml``, so a
+  notebook always gets the helpers it was written against, whenever it is opened;
+- no output holds TensorFlow's C++ start-up log (the oneDNN banner, which
+  ``TF_CPP_MIN_LOG_LEVEL`` does not silence): ``fix`` and ``make execute`` strip it.
 
-``fix`` inserts or updates the setup cell and normalises metadata and widget state; after
-it changed a cell's source, re-execute the notebook (``make execute``).
+``fix`` inserts or updates the setup cell and normalises metadata, outputs and widget state;
+after it changed a cell's source other than the setup cell, re-execute the notebook
+(``make execute``). After committing a change to ``helpers/``, run ``fix`` and commit the
+notebooks' new pins (CONTRIBUTING.md, "Changing helpers").
 ``scripts/execute_notebooks.py`` applies the same normalisation to every notebook it saves.
 """
 
@@ -25,6 +31,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -61,6 +69,20 @@ MAX_WIDGET_STATE_BYTES = 100_000
 
 SETUP_CELL_ID = "colab-setup"
 SETUP_CELL_TAGS = ["remove-cell"]
+# What pip installs from the repository: a change to these moves the Colab pin.
+HELPERS_PATHS = ["helpers", "pyproject.toml"]
+_PIN = re.compile(r'"git\+\S+@([0-9a-f]{40}|[\w./-]+)"')
+
+# TensorFlow's C++ start-up log, written to stderr before absl's logging starts, so that
+# TF_CPP_MIN_LOG_LEVEL cannot silence it (TF 2.21): the oneDNN banner and the CPU-feature note.
+STARTUP_LOG = re.compile(
+    r"^(WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
+    r"|I\d{4} [\d:.]+ +\d+ port\.cc:\d+\] oneDNN custom operations are on\..*"
+    r"|I\d{4} [\d:.]+ +\d+ cpu_feature_guard\.cc:\d+\] This TensorFlow binary is optimized.*"
+    r"|To enable the following instructions: .* rebuild TensorFlow with the appropriate "
+    r"compiler flags\.)\n?",
+    re.MULTILINE,
+)
 
 
 def book_repository(root: Path = ROOT) -> tuple[str, str]:
@@ -73,15 +95,43 @@ def book_repository(root: Path = ROOT) -> tuple[str, str]:
     return url.rstrip("/"), branch
 
 
-def colab_setup_source(root: Path = ROOT) -> str:
-    """The source of the first code cell of every chapter."""
+def helpers_revision(root: Path = ROOT) -> str | None:
+    """The commit that last changed ``helpers/`` or ``pyproject.toml``, or None where git
+    cannot tell: no repository at ``root``, or a shallow clone (its history is cut)."""
+
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(["git", "-C", str(root), *args], capture_output=True,
+                                  text=True, check=True)  # fmt: skip
+        except (OSError, subprocess.CalledProcessError):
+            return None
+        return done.stdout.strip()
+
+    top = git("rev-parse", "--show-toplevel")
+    if top is None or Path(top).resolve() != root.resolve():
+        return None
+    if git("rev-parse", "--is-shallow-repository") != "false":
+        return None
+    return git("log", "-1", "--format=%H", "--", *HELPERS_PATHS) or None
+
+
+def pinned_revision(source: str) -> str | None:
+    """The revision a setup cell's ``%pip install`` pins, or None."""
+    found = _PIN.search(source)
+    return found.group(1) if found else None
+
+
+def colab_setup_source(root: Path = ROOT, revision: str | None = None) -> str:
+    """The source of the first code cell of every chapter: ``helpers`` at ``revision``
+    (default: :func:`helpers_revision`, else the branch in ``_config.yml``)."""
     url, branch = book_repository(root)
+    revision = revision or helpers_revision(root) or branch
     return (
         "# Colab only: install the book's helpers. --no-deps: Colab's own TensorFlow stays.\n"
         "import sys\n"
         "\n"
         'if "google.colab" in sys.modules:\n'
-        f'    %pip install --quiet --no-deps "git+{url}@{branch}"\n'
+        f'    %pip install --quiet --no-deps "git+{url}@{revision}"\n'
         "    from helpers.runtime import describe_gpu\n"
         "\n"
         "    print(describe_gpu())"
@@ -139,9 +189,11 @@ def prune_widget_state(nb) -> None:
 
 
 def sync_setup_cell(nb, root: Path = ROOT) -> bool:
-    """Insert or update a chapter's Colab setup cell. True when its source changed."""
-    source = colab_setup_source(root)
+    """Insert or update a chapter's Colab setup cell. True when its source changed. Where git
+    cannot tell the helpers' revision, an existing cell keeps the revision it pins."""
     existing = [cell for cell in nb.cells if cell.get("id") == SETUP_CELL_ID]
+    kept = pinned_revision(existing[0].source) if existing else None
+    source = colab_setup_source(root, helpers_revision(root) or kept)
     if existing:
         cell = existing[0]
         changed = cell.source != source
@@ -156,6 +208,21 @@ def sync_setup_cell(nb, root: Path = ROOT) -> bool:
     return changed
 
 
+def strip_startup_log(nb) -> None:
+    """Remove TensorFlow's C++ start-up log from every stderr output, and outputs it empties."""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        kept = []
+        for output in cell.outputs:
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                output.text = STARTUP_LOG.sub("", output.text)
+                if not output.text:
+                    continue
+            kept.append(output)
+        cell.outputs = kept
+
+
 def normalise(nb, path: Path, root: Path = ROOT) -> bool:
     """Apply every fixable rule in place. True when a cell's source changed (re-execute)."""
     nb.nbformat, nb.nbformat_minor = 4, 5
@@ -164,6 +231,7 @@ def normalise(nb, path: Path, root: Path = ROOT) -> bool:
     if widgets:
         nb.metadata["widgets"] = widgets
     prune_widget_state(nb)
+    strip_startup_log(nb)
     for cell in nb.cells:
         tags = cell.metadata.get("tags")
         cell.metadata = nbformat.from_dict({"tags": tags} if tags else {})
@@ -195,6 +263,9 @@ def problems(path: Path, root: Path = ROOT) -> list[str]:
         unknown = set(cell.metadata.get("tags", [])) - ALLOWED_TAGS
         if unknown:
             found.append(f"cell {number}: unknown tags {sorted(unknown)}")
+        streams = [o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stderr"]
+        if any(STARTUP_LOG.search(text) for text in streams):
+            found.append(f"cell {number}: an output holds TensorFlow's start-up log (run fix)")
     counts = [cell.execution_count for cell in code_cells]
     if counts != list(range(1, len(code_cells) + 1)):
         found.append(
@@ -212,8 +283,13 @@ def problems(path: Path, root: Path = ROOT) -> list[str]:
         first = code_cells[0] if code_cells else None
         if first is None or first.get("id") != SETUP_CELL_ID:
             found.append(f"the first code cell is not the Colab setup cell (id {SETUP_CELL_ID!r})")
-        elif first.source != colab_setup_source(root):
-            found.append("the Colab setup cell differs from the one _config.yml gives (run fix)")
+        elif first.source != colab_setup_source(
+            root, helpers_revision(root) or pinned_revision(first.source)
+        ):
+            found.append(
+                "the Colab setup cell differs from the one _config.yml and the helpers' last "
+                "commit give (run fix)"
+            )
         elif first.metadata.get("tags") != SETUP_CELL_TAGS:
             found.append(f"the Colab setup cell must be tagged {SETUP_CELL_TAGS}")
     if not found and text != nbformat.writes(nb) + "\n":

@@ -33,15 +33,16 @@ def test_show_model_graph_draws_a_png_with_plot_model():
 def test_show_model_graph_passes_options_to_plot_model(monkeypatch):
     calls = {}
 
-    def fake_plot_model(model, to_file, show_shapes, dpi, **kwargs):
-        calls.update(name=model.name, to_file=to_file, show_shapes=show_shapes, dpi=dpi, **kwargs)
+    def fake_plot_model(model, to_file, **kwargs):
+        calls.update(name=model.name, to_file=to_file, **kwargs)
         return "image"
 
     monkeypatch.setattr(graphs, "graphviz_available", lambda: True)
     monkeypatch.setattr(keras.utils, "plot_model", fake_plot_model)
     assert graphs.show_model_graph(_branching_model(), rankdir="LR", dpi=np.int64(96)) == "image"
     assert calls["name"] == "branching" and calls["to_file"].endswith("branching.png")
-    assert calls["show_shapes"] is True and calls["rankdir"] == "LR" and calls["dpi"] == 96
+    assert calls["show_shapes"] is calls["show_layer_names"] is True
+    assert calls["rankdir"] == "LR" and calls["dpi"] == 96
 
 
 def test_without_graphviz_it_says_so_and_prints_the_summary(monkeypatch, capsys):

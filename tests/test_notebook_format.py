@@ -1,6 +1,8 @@
 """scripts/notebook_format.py: the canonical notebook format, its check and its fix."""
 
+import os
 import shlex
+import subprocess
 import sys
 from pathlib import Path
 
@@ -15,6 +17,13 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import notebook_format as nf  # noqa: E402
 
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+ONEDNN_BANNER = (
+    "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
+    "I0000 00:00:1796099688.122112    2559 port.cc:153] oneDNN custom operations are on. You "
+    "may see slightly different numerical results due to floating-point round-off errors from "
+    "different computation orders. To turn them off, set the environment variable "
+    "`TF_ENABLE_ONEDNN_OPTS=0`.\n"
+)
 
 
 def _chapter(tmp_path: Path, widgets: bool = False) -> Path:
@@ -66,7 +75,9 @@ def test_a_normalised_executed_chapter_is_canonical(tmp_path):
         (lambda nb: setattr(nb.cells[2], "execution_count", None), "execution counts"),
         (lambda nb: nb.cells.pop(1), "not the Colab setup cell"),
         (lambda nb: setattr(nb.cells[1], "source", nb.cells[1].source.replace("--no-deps ", "")),
-         "differs from the one _config.yml gives"),
+         "differs from the one _config.yml and the helpers' last commit give"),
+        (lambda nb: nb.cells[2].outputs.append(nbformat.v4.new_output(
+            "stream", name="stderr", text=ONEDNN_BANNER)), "holds TensorFlow's start-up log"),
         (lambda nb: nb.cells[1].metadata.update(tags=["hide-input"]), "must be tagged"),
     ],
 )  # fmt: skip
@@ -108,7 +119,7 @@ def test_fix_updates_the_setup_cell_when_the_repository_moves(tmp_path):
     config = yaml.safe_load((tmp_path / "_config.yml").read_text())
     config["repository"]["url"] = "https://github.com/someone/fork"
     (tmp_path / "_config.yml").write_text(yaml.safe_dump(config))
-    assert any("differs from the one _config.yml gives" in p for p in _problems(path))
+    assert any("differs from the one _config.yml" in p for p in _problems(path))
     nb = nbformat.read(path, as_version=4)
     assert nf.normalise(nb, path, root=tmp_path) is True  # changed: re-execute
     setup = nb.cells[1]
@@ -137,9 +148,10 @@ def test_setup_cell_never_reinstalls_tensorflow():
     source = nf.colab_setup_source()
     install = next(line for line in source.splitlines() if "%pip install" in line)
     arguments = shlex.split(install.split("install", 1)[1])
-    url, branch = nf.book_repository()
+    url, _ = nf.book_repository()
+    revision = nf.helpers_revision() or nf.pinned_revision(source)
     # One requirement, the book's own repository, and none of its dependencies.
-    assert [a for a in arguments if not a.startswith("-")] == [f"git+{url}@{branch}"]
+    assert [a for a in arguments if not a.startswith("-")] == [f"git+{url}@{revision}"]
     assert "--no-deps" in arguments
     dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     assert not [d for d in dependencies if d.lower().startswith(("tensorflow", "keras"))]
@@ -150,6 +162,77 @@ def test_every_chapter_opens_with_the_setup_cell(path):
     nb = nbformat.read(path, as_version=4)
     first_code = next(cell for cell in nb.cells if cell.cell_type == "code")
     assert first_code.id == nf.SETUP_CELL_ID
-    assert first_code.source == nf.colab_setup_source()
+    pinned = nf.helpers_revision() or nf.pinned_revision(first_code.source)
+    assert first_code.source == nf.colab_setup_source(revision=pinned)
     assert first_code.metadata.tags == ["remove-cell"]
     assert first_code.outputs == []  # locally the cell prints nothing
+
+
+def test_the_real_startup_log_is_stripped_and_nothing_else():
+    # What TensorFlow writes to stderr on import with oneDNN on, with the log level the book
+    # sets: the banner TF_CPP_MIN_LOG_LEVEL=3 does not silence.
+    env = {**os.environ, "TF_ENABLE_ONEDNN_OPTS": "1", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    stderr = subprocess.run([sys.executable, "-c", "import tensorflow as tf; tf.constant(1)"],
+                            env=env, capture_output=True, text=True, check=True).stderr  # fmt: skip
+    assert "oneDNN custom operations are on" in stderr
+    other = "UserWarning: a real warning a reader should see\n"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import tensorflow"), nbformat.v4.new_code_cell("x")]
+    nb.cells[0].outputs = [nbformat.v4.new_output("stream", name="stderr", text=stderr)]
+    nb.cells[1].outputs = [
+        nbformat.v4.new_output("stream", name="stderr", text=stderr + other),
+        nbformat.v4.new_output("stream", name="stdout", text=stderr),
+    ]
+    nf.strip_startup_log(nb)
+    assert nb.cells[0].outputs == []
+    assert [o.text for o in nb.cells[1].outputs] == [other, stderr]  # stdout is left alone
+
+
+def _git(root, *args):
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True,
+                   env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
+                        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"})  # fmt: skip
+    out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
+                         text=True)  # fmt: skip
+    return out.stdout.strip()
+
+
+def test_the_setup_cell_pins_the_commit_that_last_changed_helpers(tmp_path):
+    _git(tmp_path, "init", "-q")
+    (tmp_path / "helpers").mkdir()
+    (tmp_path / "helpers" / "a.py").write_text("x = 1\n")
+    _git(tmp_path, "add", "-A")
+    first = _git(tmp_path, "commit", "-qm", "helpers")
+    path = _chapter(tmp_path)
+    assert nf.pinned_revision(nbformat.read(path, as_version=4).cells[1].source) == first
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-qm", "a chapter: the pin does not move")
+    assert nf.helpers_revision(tmp_path) == first and _problems(path) == []
+    (tmp_path / "helpers" / "a.py").write_text("x = 2\n")
+    second = _git(tmp_path, "commit", "-qam", "helpers changed")
+    assert any("helpers' last commit" in p for p in _problems(path))  # stale pin
+    nb = nbformat.read(path, as_version=4)
+    assert nf.normalise(nb, path, root=tmp_path) is True
+    assert nf.pinned_revision(nb.cells[1].source) == second
+
+
+def test_without_git_history_an_existing_pin_is_kept(tmp_path):
+    path = _chapter(tmp_path)  # no repository: the branch from _config.yml
+    nb = nbformat.read(path, as_version=4)
+    assert nf.pinned_revision(nb.cells[1].source) == "main"
+    nb.cells[1].source = nb.cells[1].source.replace("@main", "@" + "a" * 40)
+    nbformat.write(nb, path)
+    assert _problems(path) == []
+    assert nf.normalise(nb, path, root=tmp_path) is False  # kept, not reset to the branch
+
+
+def test_stored_chapters_pin_the_helpers_they_were_executed_with():
+    revision = nf.helpers_revision()
+    if revision is None:
+        pytest.skip("a shallow clone or no git: the helpers' last commit is unknown here")
+    for path in CHAPTERS:
+        setup = next(c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+        assert nf.pinned_revision(setup.source) == revision, (
+            f"{path.name} pins helpers at {nf.pinned_revision(setup.source)}, but they last "
+            f"changed in {revision}: run `python scripts/notebook_format.py fix` and commit"
+        )
