@@ -19,7 +19,7 @@ export CNN_BOOK_DATA_DIR := $(SHARED_DATA)
 endif
 endif
 
-.PHONY: install vendor book test unit lint nbval strict-build graphviz browser-deps browser-test execute \
+.PHONY: install lab vendor book test unit lint nbval strict-build graphviz browser-deps browser-test execute \
   execute-probe clean
 
 # JavaScript the built book serves itself, so that it renders with no network: MathJax,
@@ -39,13 +39,28 @@ $(VENDOR)/.stamp: web/package.json web/package-lock.json
 
 vendor: $(VENDOR)/.stamp
 
-$(STAMP): requirements.txt constraints.txt pyproject.toml
+$(STAMP): requirements.txt requirements-lab.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
 install: $(STAMP)
+
+## The learner's set-up: the pinned packages of requirements-lab.txt in .venv-lab, then
+## JupyterLab on the chapters (http://localhost:8888; Ctrl-C stops it). LAB_ARGS passes more
+## options to `jupyter lab`, e.g. LAB_ARGS=--allow-root where it runs as root.
+LAB_VENV := .venv-lab
+LAB_STAMP := $(LAB_VENV)/.install-stamp
+LAB_ARGS ?=
+$(LAB_STAMP): requirements-lab.txt constraints.txt pyproject.toml
+	$(PYTHON) -m venv $(LAB_VENV)
+	$(LAB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
+	$(LAB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-lab.txt
+	touch $@
+
+lab: $(LAB_STAMP)
+	$(LAB_VENV)/bin/jupyter lab --notebook-dir=chapters $(LAB_ARGS)
 
 ## Build the HTML book from the notebooks' stored outputs (nothing is re-executed).
 book: install vendor
@@ -66,6 +81,8 @@ unit: install graphviz
 ## .pre-commit-config.yaml runs the same three checks.
 lint: install
 	$(BIN)/ruff check .
+	@# notebook code as the HTML page shows it: 77 characters fit in a code block at 1280 px
+	$(BIN)/ruff check --select E501 --line-length 77 chapters
 	$(BIN)/ruff format --check .
 	$(BIN)/python scripts/notebook_format.py check
 

@@ -131,3 +131,56 @@ def conv_explorer(
     redraw()
     controls = widgets.VBox([*sliders.values(), menu])
     return widgets.VBox([controls, result, drawing])
+
+
+MAX_TOUR_SETTINGS = 24  # frames of explorer_tour, one PNG each in the stored HTML
+
+
+def explorer_tour(settings, dpi: int = 100):
+    """The explorer's drawings for a list of settings, as a ``FuncAnimation``: one frame per
+    setting, each with the output size from ``conv_output_size`` and from a real
+    ``tf.nn.conv2d`` call. A static page (the HTML book, GitHub) cannot run the sliders; this
+    shows the same pictures, computed when the notebook ran: ``HTML(anim.to_jshtml())``.
+
+    Each setting is a dict of the explorer's arguments (``input_size``, ``kernel_size``,
+    ``stride``, ``padding``, ``dilation``; missing ones take the explorer's defaults), within
+    the sliders' ranges, and must fit (the explorer would show an error instead).
+
+    >>> anim = explorer_tour([{"input_size": 7, "stride": 2}, {"input_size": 7, "dilation": 2}])
+    """
+    from matplotlib.animation import FuncAnimation
+
+    dpi = integer("dpi", dpi, 10, 300)
+    if isinstance(settings, (str, bytes, dict)) or not isinstance(settings, (list, tuple)):
+        raise ValueError(f"settings={settings!r}: expected a list of dicts of explorer arguments")
+    if not 1 <= len(settings) <= MAX_TOUR_SETTINGS:
+        raise ValueError(
+            f"settings: {len(settings)} settings: expected 1 to {MAX_TOUR_SETTINGS} (a frame each)"
+        )
+    defaults = {"input_size": 7, "kernel_size": 3, "stride": 2, "padding": "same", "dilation": 1}
+    frames = []
+    for i, setting in enumerate(settings):
+        if not isinstance(setting, dict) or set(setting) - set(defaults):
+            raise ValueError(
+                f"settings[{i}]={setting!r}: expected a dict with keys among {sorted(defaults)}"
+            )
+        args = {**defaults, **setting}
+        sizes, padding = _settings(args["padding"], **{name: args[name] for name in SLIDERS})
+        ours = conv_output_size(**sizes, padding=padding)  # refuses a setting that cannot fit
+        frames.append((sizes, padding, ours, tf_output_size(**sizes, padding=padding)))
+    fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=dpi)
+    fig.subplots_adjust(top=0.80, bottom=0.02)  # room for the three title lines
+
+    def draw(frame: int) -> None:
+        sizes, padding, ours, theirs = frames[frame]
+        plot_conv_geometry(**sizes, padding=padding, position=(ours - 1, ours - 1), ax=ax)
+        verdict = "match" if ours == theirs else "MISMATCH"
+        ax.set_title(
+            f"{ax.get_title()}\npadding {padding!r}: conv_output_size {ours}, "
+            f"tf.nn.conv2d {theirs}: {verdict}",
+            fontsize=10,
+        )
+
+    anim = FuncAnimation(fig, draw, frames=len(frames), interval=1500, repeat=True)
+    plt.close(fig)
+    return anim

@@ -127,7 +127,7 @@ def colab_setup_source(root: Path = ROOT, revision: str | None = None) -> str:
     url, branch = book_repository(root)
     revision = revision or helpers_revision(root) or branch
     return (
-        "# Colab only: install the book's helpers. --no-deps: Colab's own TensorFlow stays.\n"
+        "# Colab only: the book's helpers; --no-deps keeps Colab's own TensorFlow.\n"
         "import sys\n"
         "\n"
         'if "google.colab" in sys.modules:\n'

@@ -127,3 +127,34 @@ def test_tf_output_size_refuses_bad_arguments_before_running_tensorflow(args, ma
 def test_stride_padding_and_dilation_are_keyword_only(call):
     with pytest.raises(TypeError, match="positional argument"):
         call()
+
+
+def test_the_tour_draws_one_frame_per_setting_with_both_sizes():
+    settings = [{"input_size": 7}, {"input_size": 8, "dilation": 2, "padding": "VALID"},
+                {"input_size": np.int64(6), "stride": 1}]  # fmt: skip
+    anim = explorer.explorer_tour(settings, dpi=40)
+    assert plt.get_fignums() == []  # closed: a notebook stores only the animation
+    assert anim.to_jshtml().count("data:image/png;base64") == 3
+    anim._func(1)  # draw the second frame
+    title = anim._fig.axes[0].get_title()
+    expected = conv_output_size(8, 3, stride=2, padding="valid", dilation=2)
+    assert f"conv_output_size {expected}, tf.nn.conv2d {expected}: match" in title
+    assert "padding 'valid'" in title
+
+
+@pytest.mark.parametrize(
+    "settings, match",
+    [("abc", "settings='abc': expected a list of dicts"),
+     ({"input_size": 7}, "settings={'input_size': 7}: expected a list"),
+     ([], "settings: 0 settings: expected 1 to 24"),
+     ([{}] * 25, "settings: 25 settings: expected 1 to 24"),
+     ([{"size": 7}], "settings[0]={'size': 7}: expected a dict with keys among"),
+     ([{}, 7], "settings[1]=7"),
+     ([{"input_size": 17}], "input_size=17: expected an integer from 1 to 16"),
+     ([{"padding": "full"}], "padding='full'"),
+     ([{"input_size": 4, "dilation": 3, "padding": "valid"}], "spans 7 pixels")],
+)  # fmt: skip
+def test_the_tour_refuses_bad_settings_before_drawing(settings, match):
+    with pytest.raises(ValueError, match=re.escape(match)):
+        explorer.explorer_tour(settings)
+    assert plt.get_fignums() == []

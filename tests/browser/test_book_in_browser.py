@@ -230,3 +230,19 @@ def test_colab_launch_link_points_at_this_notebook(visits, name):
         ["git", "ls-files", "--error-unmatch", path], cwd=ROOT, capture_output=True, check=False
     )
     assert tracked.returncode == 0, f"{path} is not tracked by git, so Colab cannot open it"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_code_or_output_line_is_cut_off(visits, name):
+    """At a 1280-pixel window, no code block or printed output scrolls sideways: a reader sees
+    every line whole (an element whose scroll width exceeds its client width hides the rest)."""
+    cut = visits(name).page.evaluate(
+        """() => Array.from(document.querySelectorAll('pre'))
+              .filter(pre => pre.scrollWidth > pre.clientWidth + 1)
+              .map(pre => {
+                  const lines = pre.innerText.split('\\n');
+                  const longest = lines.reduce((a, b) => (b.length > a.length ? b : a), '');
+                  return `${pre.scrollWidth} > ${pre.clientWidth} px: ${longest.slice(0, 90)}`;
+              })"""
+    )
+    assert cut == [], "blocks wider than the page:\n" + "\n".join(cut)
