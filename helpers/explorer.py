@@ -34,6 +34,7 @@ SLIDERS = {
     "dilation": ("dilation", 1, 4),
 }
 PADDINGS = ("valid", "same")
+DRAWING_INCHES, DRAWING_DPI = (6.4, 3.9), 72  # the drawing's size as shown: 461x281 pixels
 
 
 def _settings(padding: str, **sizes) -> tuple[dict[str, int], str]:
@@ -102,7 +103,8 @@ def conv_explorer(
     }  # fmt: skip
     menu = widgets.Dropdown(options=PADDINGS, value=padding, description="padding", style=style)
     result = widgets.HTML()
-    drawing = widgets.Image(format="png")
+    # shown at DRAWING_DPI: a bitmap of twice that resolution stays sharp (retina screens too)
+    drawing = widgets.Image(format="png", width=str(round(DRAWING_INCHES[0] * DRAWING_DPI)))
 
     def redraw(_change=None) -> None:
         args = {name: slider.value for name, slider in sliders.items()}
@@ -118,10 +120,10 @@ def conv_explorer(
             f"output size: conv_output_size gives <b>{ours}</b>, "
             f"tf.nn.conv2d gives <b>{theirs}</b>: {verdict}"
         )
-        fig, ax = plt.subplots(figsize=(4.8, 2.9), dpi=72)
+        fig, ax = plt.subplots(figsize=DRAWING_INCHES, dpi=2 * DRAWING_DPI)  # sharp at 2x
         plot_conv_geometry(**args, padding=menu.value, position=(ours - 1, ours - 1), ax=ax)
         png = io.BytesIO()
-        fig.savefig(png, format="png", bbox_inches="tight")
+        fig.savefig(png, format="png")
         plt.close(fig)
         drawing.value = png.getvalue()
         drawing.layout.display = ""

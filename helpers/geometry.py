@@ -78,7 +78,7 @@ def _draw_conv(
     ax.set_title(
         f"input {n}x{n}, {pad_text}\n"
         f"kernel {k}x{k}, stride {s}, dilation {d} -> output {out}x{out}",
-        fontsize=9,
+        fontsize=10,
     )
 
 
@@ -129,14 +129,15 @@ def animate_convolution(
     padding: str | tuple[int, int] = "valid",
     dilation: int = 1,
     max_frames: int = 25,
-    dpi: int = 70,
+    dpi: int = 100,
 ):
     """A ``FuncAnimation`` of the kernel visiting every output position, one frame each,
     drawn as :func:`plot_conv_geometry`. Its figure is already closed, so a notebook shows
     only the animation: ``HTML(anim.to_jshtml())``, which also plays in the static book.
 
     ``max_frames`` (at most ``MAX_FRAMES``) guards the size of the stored HTML (one PNG per
-    frame); ``dpi`` is an integer from 10 to 300.
+    frame); ``dpi`` is an integer from 10 to 300. At the default 100 the frames are shown at
+    their own size on the book's page, with 10-point titles.
 
     >>> anim = animate_convolution(5, kernel_size=3, stride=2, padding=(1, 1))
     """

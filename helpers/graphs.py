@@ -45,14 +45,18 @@ def graphviz_available() -> bool:
 def show_model_graph(
     model: keras.Model,
     *,
-    show_shapes: bool = True,
+    show_shapes: bool = False,
     show_layer_names: bool = True,
+    splines: str = "spline",
     dpi: int = DPI,
     **plot_model_kwargs: Any,
 ) -> Any:
     """Draw a model's layer graph with ``keras.utils.plot_model`` and return the image (an
-    ``IPython.display.Image``, which a notebook shows when it is a cell's last value), with
-    every layer's name and shapes.
+    ``IPython.display.Image``, which a notebook shows when it is a cell's last value): one
+    box per layer, with its name and type. ``show_shapes=True`` adds each layer's input and
+    output shapes, which makes the boxes about three times as wide: a diagram wider than the
+    page (688 pixels at the default ``dpi``) is shrunk to fit it, and its text with it.
+    Edges are drawn as splines: graphviz 2.42 can crash on Keras' default orthogonal edges.
 
     The other keyword arguments go to ``plot_model`` (``rankdir="LR"`` lays a deep model out
     sideways). Without graphviz it prints a one-line note and ``model.summary()`` instead,
@@ -81,5 +85,6 @@ def show_model_graph(
             show_shapes=show_shapes,
             show_layer_names=show_layer_names,
             dpi=dpi,
+            splines=splines,
             **plot_model_kwargs,
         )

@@ -2,8 +2,10 @@
 learned filters and feature maps. Each function draws one matplotlib Figure and returns it.
 
 In a notebook the figure appears by itself at the end of the cell; in a script, call
-``fig.savefig(...)`` or ``plt.show()``.
+``fig.savefig(...)`` or ``plt.show()``. :func:`use_book_style` sizes and letters every figure
+of a notebook, these and the chapters' own, for the book's page.
 
+>>> use_book_style()
 >>> fig = show_images(x_test[:16], y_test[:16], predictions=y_pred[:16])
 """
 
@@ -19,9 +21,42 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+# The book's HTML column shows 688 pixels: a figure this wide at matplotlib's 100 dpi is shown
+# at its own size, so 10-point text reads as 10-point text (about 14 pixels).
+PAGE_INCHES = 6.8
+BOOK_STYLE = {
+    "figure.figsize": (PAGE_INCHES, 3.4),
+    "figure.dpi": 100,
+    "font.size": 10,
+    "axes.titlesize": 10,
+    "axes.labelsize": 10,
+    "legend.fontsize": 9,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "figure.titlesize": 11,
+}
 # Bounds on the work one call does; each is well above what a readable figure needs.
 MAX_PANELS = 256  # images, filters or channels in one grid (256 panels draw in about 3 s)
 MAX_CLASSES = 50  # rows of a confusion matrix: 2,500 counts drawn
+
+
+def use_book_style() -> None:
+    """Figures as wide as the book's page (``PAGE_INCHES``) with text of at least 9 points
+    (``BOOK_STYLE``), stored sharp: in a notebook, as PNG at twice the resolution they are
+    shown at (IPython's "retina" format, which the book, JupyterLab and Colab display at
+    the intended size). Call it once, in a chapter's imports cell.
+
+    >>> use_book_style()
+    """
+    plt.rcParams.update(BOOK_STYLE)
+    try:
+        from IPython import get_ipython
+    except ImportError:  # not in IPython: nothing more to set
+        return
+    if get_ipython() is not None:
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+        set_matplotlib_formats("retina")
 
 
 def _array(name: str, value) -> np.ndarray:
@@ -87,8 +122,9 @@ def _grid(n: int, ncols: int, name: str, cell: float = 1.4) -> tuple[Figure, np.
         )
     ncols = min(ncols, n)
     nrows = math.ceil(n / ncols)
+    cell = min(cell, PAGE_INCHES / ncols)  # never wider than the page
     fig, axes = plt.subplots(
-        nrows, ncols, figsize=(cell * ncols, cell * nrows + 0.4), squeeze=False
+        nrows, ncols, figsize=(cell * ncols, cell * nrows + 0.5), squeeze=False
     )
     for ax in axes.flat:
         ax.set_axis_off()
@@ -115,7 +151,8 @@ def show_images(
 ) -> Figure:
     """Show images in a grid, with their labels and, if given, the model's predictions.
 
-    A prediction that differs from its label is written in red as ``pred (true)``.
+    A prediction that differs from its label is written in red as ``pred``, with ``(true)``
+    on a second line.
     Images may be (N, H, W), (N, H, W, 1) or (N, H, W, 3), in [0, 1] floats or uint8.
 
     >>> fig = show_images(x_test[:16], y_test[:16], predictions=y_pred[:16], ncols=8)
@@ -155,7 +192,7 @@ def show_images(
             guess = _name(predictions[i], class_names)
             wrong = guess != true
             ax.set_title(
-                f"{guess} ({true})" if wrong else guess,
+                f"{guess}\n({true})" if wrong else guess,  # two short lines fit a panel
                 fontsize=9,
                 color="red" if wrong else "black",
             )
@@ -224,7 +261,9 @@ def plot_history(
             raise ValueError(
                 f"history{where}: epochs per metric {lengths}: expected the same number for each"
             )
-    fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.6), squeeze=False)
+    fig, axes = plt.subplots(
+        1, len(metrics), figsize=(PAGE_INCHES, 3.4), squeeze=False, layout="constrained"
+    )
     for ax, metric in zip(axes.flat, metrics):
         for name, logs in runs.items():
             epochs = np.arange(1, len(logs[metric]) + 1)
@@ -251,10 +290,11 @@ def plot_history(
         ax.set_ylabel(metric)
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
+    # one legend for all panels, under them, where it covers no curve
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 3))
     if title:
         fig.suptitle(title)
-    fig.tight_layout()
     return fig
 
 
@@ -293,7 +333,7 @@ def plot_confusion_matrix(
 
     matrix = tf.math.confusion_matrix(y_true, y_pred, num_classes=n).numpy()
     names = list(class_names) if class_names is not None else [str(i) for i in range(n)]
-    size = max(4.5, 0.55 * n)
+    size = min(max(4.5, 0.55 * n), PAGE_INCHES - 1)
     fig, ax = plt.subplots(figsize=(size + 1, size))
     im = ax.imshow(matrix, cmap="Blues")
     fig.colorbar(im, ax=ax, fraction=0.046)
@@ -304,7 +344,7 @@ def plot_confusion_matrix(
             str(count),
             ha="center",
             va="center",
-            fontsize=7,
+            fontsize=9 if n <= 12 else 6,
             color="white" if count > matrix.max() / 2 else "black",
         )
     ax.set_xticks(
@@ -352,7 +392,7 @@ def plot_filters(
         w = kernel[:, :, input_channel, f]
         lim = float(np.abs(w).max()) or 1.0
         ax.imshow(w, cmap="bwr", vmin=-lim, vmax=lim)
-        ax.set_title(str(f), fontsize=8)
+        ax.set_title(str(f), fontsize=9)
     fig.suptitle(
         title or f"{filters} filters of shape {kernel.shape[0]}x{kernel.shape[1]} (blue < 0 < red)"
     )
@@ -379,7 +419,7 @@ def plot_feature_maps(feature_maps, ncols: int = 8, title: str | None = None) ->
     fig, axes = _grid(channels, ncols, "feature_maps", cell=1.2)
     for c, ax in enumerate(axes.flat[:channels]):
         ax.imshow(maps[:, :, c], cmap="viridis")
-        ax.set_title(str(c), fontsize=8)
+        ax.set_title(str(c), fontsize=9)
     fig.suptitle(title or f"{channels} feature maps of size {maps.shape[0]}x{maps.shape[1]}")
     fig.tight_layout()
     return fig

@@ -20,9 +20,8 @@ A stored notebook is canonical when:
 - no output holds TensorFlow's C++ start-up log (the oneDNN banner, which
   ``TF_CPP_MIN_LOG_LEVEL`` does not silence): ``fix`` and ``make execute`` strip it.
 
-``fix`` inserts or updates the setup cell and normalises metadata, outputs and widget state;
-after it changed a cell's source other than the setup cell, re-execute the notebook
-(``make execute``). After committing a change to ``helpers/``, run ``fix`` and commit the
+``fix`` inserts or updates the setup cell and normalises metadata, outputs and widget state.
+The setup cell does nothing outside Colab, so updating it leaves the stored outputs valid. After committing a change to ``helpers/``, run ``fix`` and commit the
 notebooks' new pins (CONTRIBUTING.md, "Changing helpers").
 ``scripts/execute_notebooks.py`` applies the same normalisation to every notebook it saves.
 """
@@ -224,7 +223,8 @@ def strip_startup_log(nb) -> None:
 
 
 def normalise(nb, path: Path, root: Path = ROOT) -> bool:
-    """Apply every fixable rule in place. True when a cell's source changed (re-execute)."""
+    """Apply every fixable rule in place. True when the Colab setup cell changed; it prints
+    nothing outside Colab, so the stored outputs stay valid."""
     nb.nbformat, nb.nbformat_minor = 4, 5
     widgets = nb.metadata.get("widgets")
     nb.metadata = nbformat.from_dict({"kernelspec": KERNELSPEC, "language_info": LANGUAGE_INFO})
@@ -317,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
         for path in paths:
             nb = nbformat.read(path, as_version=4)
             if normalise(nb, path):
-                print(f"{path.name}: the Colab setup cell changed; re-execute it (make execute)")
+                print(f"{path.name}: the Colab setup cell was updated")
             nbformat.write(nb, path)
         return 0
     found = [line for path in paths for line in problems(path)]

@@ -121,7 +121,7 @@ def test_fix_updates_the_setup_cell_when_the_repository_moves(tmp_path):
     (tmp_path / "_config.yml").write_text(yaml.safe_dump(config))
     assert any("differs from the one _config.yml" in p for p in _problems(path))
     nb = nbformat.read(path, as_version=4)
-    assert nf.normalise(nb, path, root=tmp_path) is True  # changed: re-execute
+    assert nf.normalise(nb, path, root=tmp_path) is True  # the setup cell changed
     setup = nb.cells[1]
     assert setup.id == nf.SETUP_CELL_ID
     assert '"git+https://github.com/someone/fork@main"' in setup.source

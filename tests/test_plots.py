@@ -21,10 +21,22 @@ def _titles(fig):
 def test_show_images_marks_wrong_predictions():
     images = np.random.rand(3, 28, 28, 1)
     fig = plots.show_images(images, [1, 2, 3], predictions=[1, 5, 3], ncols=2)
-    assert _titles(fig) == ["1", "5 (2)", "3"]
+    assert _titles(fig) == ["1", "5\n(2)", "3"]
     colors = [ax.title.get_color() for ax in fig.axes if ax.get_title()]
     assert colors == ["black", "red", "black"]
     assert len(fig.axes) == 4  # 2x2 grid, the last one empty
+
+
+def test_book_style_sizes_figures_for_the_page():
+    plots.use_book_style()
+    assert tuple(plt.rcParams["figure.figsize"]) == (plots.PAGE_INCHES, 3.4)
+    assert plt.rcParams["legend.fontsize"] >= 9 and plt.rcParams["font.size"] >= 10
+    # the book's own figures never exceed the page, however many panels
+    fig = plots.show_images(np.zeros((16, 4, 4)), ncols=16)
+    assert fig.get_size_inches()[0] <= plots.PAGE_INCHES + 1e-9
+    fig = plots.plot_history({"loss": [1.0, 0.5], "accuracy": [0.5, 0.9]})
+    assert fig.get_size_inches()[0] <= plots.PAGE_INCHES + 1e-9
+    assert len(fig.legends) == 1 and not any(ax.get_legend() for ax in fig.axes)
 
 
 def test_show_images_uses_class_names_and_keras_shaped_labels():
