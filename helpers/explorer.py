@@ -34,7 +34,7 @@ SLIDERS = {
     "dilation": ("dilation", 1, 4),
 }
 PADDINGS = ("valid", "same")
-DRAWING_INCHES, DRAWING_DPI = (6.4, 3.9), 72  # the drawing's size as shown: 461x281 pixels
+DRAWING_INCHES, DRAWING_DPI = (6.4, 3.9), 90  # the drawing as shown: 576x351 pixels
 
 
 def _settings(padding: str, **sizes) -> tuple[dict[str, int], str]:
