@@ -21,8 +21,9 @@ A stored notebook is canonical when:
   ``TF_CPP_MIN_LOG_LEVEL`` does not silence): ``fix`` and ``make execute`` strip it.
 
 ``fix`` inserts or updates the setup cell and normalises metadata, outputs and widget state.
-The setup cell does nothing outside Colab, so updating it leaves the stored outputs valid. After committing a change to ``helpers/``, run ``fix`` and commit the
-notebooks' new pins (CONTRIBUTING.md, "Changing helpers").
+The setup cell does nothing outside Colab, so updating it leaves the stored outputs valid.
+After committing a change to ``helpers/``, run ``fix`` and commit the notebooks' new pins
+(CONTRIBUTING.md, "Changing helpers").
 ``scripts/execute_notebooks.py`` applies the same normalisation to every notebook it saves.
 """
 
