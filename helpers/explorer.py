@@ -17,6 +17,7 @@ messages (nbval does not, so the figure would leak into the cell's own output), 
 from __future__ import annotations
 
 import html
+import inspect
 import io
 
 from helpers._checks import integer
@@ -75,6 +76,20 @@ def tf_output_size(
     return int(y.shape[1])
 
 
+def _compare(sizes: dict[str, int], padding: str) -> tuple[int, int, str]:
+    """Both output sizes of a configuration, and "match" or "MISMATCH"; the arithmetic's
+    ``ValueError`` for a configuration that does not fit."""
+    ours = conv_output_size(**sizes, padding=padding)
+    theirs = tf_output_size(**sizes, padding=padding)
+    return ours, theirs, "match" if ours == theirs else "MISMATCH"
+
+
+def _draw(ax, sizes: dict[str, int], padding: str, out: int) -> None:
+    """The geometry with the kernel at its last output position, where the leftover pixels
+    and SAME's extra bottom/right zero show up."""
+    plot_conv_geometry(**sizes, padding=padding, position=(out - 1, out - 1), ax=ax)
+
+
 def conv_explorer(
     input_size: int = 7,
     kernel_size: int = 3,
@@ -109,19 +124,17 @@ def conv_explorer(
     def redraw(_change=None) -> None:
         args = {name: slider.value for name, slider in sliders.items()}
         try:
-            ours = conv_output_size(**args, padding=menu.value)
+            ours, theirs, verdict = _compare(args, menu.value)
         except ValueError as err:
             result.value = f"<b>invalid configuration</b>: {html.escape(str(err))}"
             drawing.layout.display = "none"
             return
-        theirs = tf_output_size(**args, padding=menu.value)
-        verdict = "match" if ours == theirs else "MISMATCH"
         result.value = (
             f"output size: conv_output_size gives <b>{ours}</b>, "
             f"tf.nn.conv2d gives <b>{theirs}</b>: {verdict}"
         )
         fig, ax = plt.subplots(figsize=DRAWING_INCHES, dpi=2 * DRAWING_DPI)  # sharp at 2x
-        plot_conv_geometry(**args, padding=menu.value, position=(ours - 1, ours - 1), ax=ax)
+        _draw(ax, args, menu.value, ours)
         png = io.BytesIO()
         fig.savefig(png, format="png")
         plt.close(fig)
@@ -159,7 +172,8 @@ def explorer_tour(settings, dpi: int = 100):
         raise ValueError(
             f"settings: {len(settings)} settings: expected 1 to {MAX_TOUR_SETTINGS} (a frame each)"
         )
-    defaults = {"input_size": 7, "kernel_size": 3, "stride": 2, "padding": "same", "dilation": 1}
+    # the explorer's own starting values
+    defaults = {n: p.default for n, p in inspect.signature(conv_explorer).parameters.items()}
     frames = []
     for i, setting in enumerate(settings):
         if not isinstance(setting, dict) or set(setting) - set(defaults):
@@ -168,15 +182,13 @@ def explorer_tour(settings, dpi: int = 100):
             )
         args = {**defaults, **setting}
         sizes, padding = _settings(args["padding"], **{name: args[name] for name in SLIDERS})
-        ours = conv_output_size(**sizes, padding=padding)  # refuses a setting that cannot fit
-        frames.append((sizes, padding, ours, tf_output_size(**sizes, padding=padding)))
+        frames.append((sizes, padding, *_compare(sizes, padding)))  # refuses one that cannot fit
     fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=dpi)
     fig.subplots_adjust(top=0.80, bottom=0.02)  # room for the three title lines
 
     def draw(frame: int) -> None:
-        sizes, padding, ours, theirs = frames[frame]
-        plot_conv_geometry(**sizes, padding=padding, position=(ours - 1, ours - 1), ax=ax)
-        verdict = "match" if ours == theirs else "MISMATCH"
+        sizes, padding, ours, theirs, verdict = frames[frame]
+        _draw(ax, sizes, padding, ours)
         ax.set_title(
             f"{ax.get_title()}\npadding {padding!r}: conv_output_size {ours}, "
             f"tf.nn.conv2d {theirs}: {verdict}",

@@ -21,6 +21,15 @@ settings.register_profile("explore", derandomize=False, database=None, print_blo
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "book"))
 
 
+@pytest.fixture(autouse=True)
+def close_figures():
+    """Every figure a test opened is closed after it, so no test sees another's figures."""
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
 @pytest.fixture(scope="session")
 def tf_sandbox():
     """A child process that runs TensorFlow calls, so that a crash fails one test only."""

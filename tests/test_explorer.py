@@ -5,9 +5,6 @@ from __future__ import annotations
 import html
 import re
 
-import matplotlib
-
-matplotlib.use("Agg")
 from helpers import explorer
 from helpers.arithmetic import conv_output_size
 

@@ -1,17 +1,9 @@
-import matplotlib
-
-matplotlib.use("Agg")
 from helpers import geometry
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 def _cells(ax, color):

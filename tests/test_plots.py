@@ -1,17 +1,8 @@
-import matplotlib
-
-matplotlib.use("Agg")
 from helpers import plots
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 def _titles(fig):
