@@ -8,7 +8,9 @@ A stored notebook is canonical when:
 - it is nbformat 4.5 with unique cell ids, written the way ``nbformat.write`` writes it;
 - its metadata holds only the kernelspec, the language (no Python version: that is the
   machine's, not the notebook's) and, where it shows widgets, their saved state;
-- cells carry no metadata but known ``tags`` (no execution timings, collapsed/scrolled flags);
+- cells carry no metadata but known ``tags`` (no execution timings, collapsed/scrolled flags),
+  except that a cell tagged ``hide-input`` (code hidden in the book) also has its code hidden
+  in JupyterLab, which reads ``jupyter.source_hidden``;
 - it was executed top to bottom in one kernel: execution counts run 1, 2, 3, ... and no code
   cell is left unexecuted;
 - the saved widget state holds only the widgets that an output displays (and the layouts,
@@ -223,6 +225,15 @@ def strip_startup_log(nb) -> None:
         cell.outputs = kept
 
 
+def _cell_metadata(tags) -> dict:
+    """The only metadata a cell keeps: its tags, and JupyterLab's hidden-code flag for a
+    ``hide-input`` cell, so that its code is collapsed there as it is in the book."""
+    metadata = {"tags": list(tags)} if tags else {}
+    if tags and "hide-input" in tags:
+        metadata["jupyter"] = {"source_hidden": True}
+    return metadata
+
+
 def normalise(nb, path: Path, root: Path = ROOT) -> bool:
     """Apply every fixable rule in place. True when the Colab setup cell changed; it prints
     nothing outside Colab, so the stored outputs stay valid."""
@@ -235,7 +246,7 @@ def normalise(nb, path: Path, root: Path = ROOT) -> bool:
     strip_startup_log(nb)
     for cell in nb.cells:
         tags = cell.metadata.get("tags")
-        cell.metadata = nbformat.from_dict({"tags": tags} if tags else {})
+        cell.metadata = nbformat.from_dict(_cell_metadata(tags))
     return sync_setup_cell(nb, root) if is_chapter(path, root) else False
 
 
@@ -258,9 +269,9 @@ def problems(path: Path, root: Path = ROOT) -> list[str]:
         found.append("language_info is not the canonical one (no Python version)")
     code_cells = [cell for cell in nb.cells if cell.cell_type == "code"]
     for number, cell in enumerate(nb.cells, start=1):
-        keys = set(cell.metadata) - {"tags"}
-        if keys:
-            found.append(f"cell {number}: metadata {sorted(keys)}")
+        expected = _cell_metadata(cell.metadata.get("tags"))
+        if cell.metadata != expected:
+            found.append(f"cell {number}: metadata {dict(cell.metadata)}, expected {expected}")
         unknown = set(cell.metadata.get("tags", [])) - ALLOWED_TAGS
         if unknown:
             found.append(f"cell {number}: unknown tags {sorted(unknown)}")

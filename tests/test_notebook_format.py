@@ -67,7 +67,9 @@ def test_a_normalised_executed_chapter_is_canonical(tmp_path):
     ("damage", "expected"),
     [
         (lambda nb: nb.cells[1].metadata.update(execution={"iopub.status.busy": "t"}),
-         "metadata ['execution']"),
+         "metadata {'execution'"),
+        (lambda nb: nb.cells[2].metadata.update(tags=["hide-input"]),
+         "expected {'tags': ['hide-input'], 'jupyter': {'source_hidden': True}}"),
         (lambda nb: nb.cells[1].metadata.update(tags=["my-tag"]), "unknown tags ['my-tag']"),
         (lambda nb: nb.metadata.language_info.update(version="3.11.7"), "language_info"),
         (lambda nb: nb.metadata.update(colab={"provenance": []}), "notebook metadata has"),
@@ -88,6 +90,16 @@ def test_check_finds_each_kind_of_damage(tmp_path, damage, expected):
     nbformat.write(nb, path)
     found = _problems(path)
     assert any(expected in line for line in found), found
+
+
+def test_fix_hides_the_code_of_a_hide_input_cell_in_jupyterlab_too(tmp_path):
+    path = _chapter(tmp_path)
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[2].metadata = nbformat.from_dict({"tags": ["hide-input"], "collapsed": True})
+    nf.normalise(nb, path, root=tmp_path)
+    assert nb.cells[2].metadata == {"tags": ["hide-input"], "jupyter": {"source_hidden": True}}
+    nbformat.write(nb, path)
+    assert _problems(path) == []
 
 
 def test_check_finds_json_not_written_by_nbformat(tmp_path):

@@ -246,3 +246,48 @@ def test_no_code_or_output_line_is_cut_off(visits, name):
               })"""
     )
     assert cut == [], "blocks wider than the page:\n" + "\n".join(cut)
+
+
+def _labelled_quotes(page: str) -> int:
+    """How many **Warning.** / **Note.** block quotes the page's notebook holds."""
+    text = _source(page).read_text(encoding="utf-8")
+    return len(re.findall(r"> \*\*(?:Warning|Note)\.\*\*", text))
+
+
+@pytest.mark.parametrize("name", [p for p in PAGES if _source(p).suffix == ".ipynb"])
+def test_warnings_show_as_the_themes_admonitions(visits, name):
+    """Each labelled block quote of the notebook is a styled admonition on the page, with its
+    title, and no quote on the page still opens with the bare label."""
+    page = visits(name).page
+    expected = _labelled_quotes(name)
+    found = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.admonition.warning, .admonition.note'))
+              .map(a => [a.querySelector('.admonition-title')?.innerText || '',
+                         getComputedStyle(a).borderLeftStyle])"""
+    )
+    assert len(found) == expected, found
+    assert all(title in ("Warning", "Note") for title, _ in found), found
+    assert all(style != "none" for _, style in found), found
+    leftovers = page.evaluate(
+        """() => Array.from(document.querySelectorAll('blockquote strong'))
+              .filter(s => /^(Warning|Note)\\.$/.test(s.innerText)).length"""
+    )
+    assert leftovers == 0
+
+
+@pytest.mark.parametrize(
+    "name", [p for p in PAGES if "<details>" in _source(p).read_text(encoding="utf-8")]
+)
+def test_solutions_stay_hidden_until_their_summary_is_clicked(visits, name):
+    page = visits(name).page
+    # myst-nb's own <details> hide the code of hide-input cells: only the solutions here
+    solutions = page.locator("details", has=page.locator("summary", has_text="Solution"))
+    assert solutions.count() >= 1
+    # checkVisibility(): false for an element inside a closed <details>
+    shown = "d => d.querySelector('p').checkVisibility()"
+    for i in range(solutions.count()):
+        solution = solutions.nth(i)
+        assert not solution.evaluate(shown), f"solution {i + 1} is shown before it is asked for"
+        solution.locator("summary").click()
+        assert solution.evaluate(shown), f"solution {i + 1} did not open on a click"
+        solution.locator("summary").click()  # closed again, as the screenshot shows it
