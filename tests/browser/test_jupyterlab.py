@@ -1,5 +1,6 @@
 """A chapter as a learner runs it: JupyterLab on localhost, the notebook open in headless
-Chromium, Run All, then the explorer's slider moved by hand.
+Chromium, Run All, then the explorer's slider moved by hand; and what JupyterLab's own
+Markdown rendering shows at a warning and at an exercise (screenshots in _build/screenshots).
 
 Run by `make browser-test`. It starts the JupyterLab that requirements-lab.txt pins (the learner's
 set, which requirements.txt includes) on a copy of chapter 5 in a temporary folder, so that
@@ -21,6 +22,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAPTER = ROOT / "chapters" / "05_dilation.ipynb"
+SCREENSHOTS = ROOT / "_build" / "screenshots"  # beside the book's, for a side-by-side look
 CHROMIUM = os.environ.get("CNN_BOOK_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 JUPYTER = Path(sys.executable).with_name("jupyter-lab")
 
@@ -98,8 +100,44 @@ _CELLS = """() => {
 }"""
 
 
+def _show_markdown_cell(page, text: str) -> None:
+    """Scroll the notebook to the first Markdown cell whose source contains ``text``."""
+    found = page.evaluate(
+        """(text) => {
+            const notebook = window.jupyterapp.shell.currentWidget.content;
+            const index = notebook.widgets.findIndex(cell => cell.model.type === 'markdown'
+                && cell.model.sharedModel.getSource().includes(text));
+            if (index >= 0) notebook.scrollToItem(index, 'center');
+            return index;
+        }""",
+        text,
+    )
+    assert found >= 0, f"no Markdown cell holds {text!r}"
+
+
+def _check_warning_and_solution(page) -> None:
+    """In JupyterLab's own Markdown rendering, a warning reads as a quoted paragraph opening
+    with a bold "Warning.", and a solution stays closed until its summary is clicked."""
+    _show_markdown_cell(page, "**Warning.**")
+    label = page.locator(".jp-RenderedMarkdown blockquote strong", has_text="Warning.").first
+    label.wait_for(timeout=30_000)
+    assert label.is_visible()
+    assert "{warning}" not in page.locator(".jp-RenderedMarkdown").first.inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "jupyterlab_05_warning.png"))
+
+    _show_markdown_cell(page, "<summary>Solution to exercise 1</summary>")
+    solution = page.locator(".jp-RenderedMarkdown details").first
+    solution.wait_for(timeout=30_000)
+    shown = "d => d.querySelector('p').checkVisibility()"
+    assert not solution.evaluate(shown), "the solution is shown before it is asked for"
+    page.screenshot(path=str(SCREENSHOTS / "jupyterlab_05_exercises.png"))
+    solution.locator("summary").click()
+    assert solution.evaluate(shown), "the solution did not open on a click"
+
+
 def test_a_learner_runs_chapter_5_and_moves_the_explorer(lab):
-    url, folder = lab
+    url, _ = lab
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     start = time.monotonic()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM,
@@ -139,7 +177,9 @@ def test_a_learner_runs_chapter_5_and_moves_the_explorer(lab):
             timeout=30_000,
         )
         result = explorer.locator(".widget-html").first.inner_text()
-        page.screenshot(path=str(folder / "jupyterlab.png"))
+        explorer.scroll_into_view_if_needed()
+        page.screenshot(path=str(SCREENSHOTS / "jupyterlab_05_explorer.png"))
+        _check_warning_and_solution(page)
         browser.close()
     assert "match" in result and "MISMATCH" not in result
     assert ran > 20
