@@ -46,6 +46,10 @@ def _free_port() -> int:
 def lab(tmp_path_factory):
     folder = tmp_path_factory.mktemp("lab")
     shutil.copy(CHAPTER, folder / CHAPTER.name)
+    # no "get notified about Jupyter news?" toast over the screenshots (a user setting)
+    settings = folder / "settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
     port = _free_port()
     env = {
         **os.environ,
@@ -53,6 +57,8 @@ def lab(tmp_path_factory):
         "JUPYTER_CONFIG_DIR": str(folder / "config"),
         "JUPYTER_DATA_DIR": str(folder / "data"),
         "JUPYTER_RUNTIME_DIR": str(folder / "run"),
+        "JUPYTERLAB_SETTINGS_DIR": str(folder / "settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(folder / "workspaces"),
     }
     if "CNN_BOOK_DATA_DIR" not in env and (ROOT.parent / "shared" / "datasets").is_dir():
         env["CNN_BOOK_DATA_DIR"] = str(ROOT.parent / "shared" / "datasets")
@@ -100,6 +106,10 @@ _CELLS = """() => {
 }"""
 
 
+def _screenshot(page, name: str) -> None:
+    page.screenshot(path=str(SCREENSHOTS / name))
+
+
 def _show_markdown_cell(page, text: str) -> None:
     """Scroll the notebook to the first Markdown cell whose source contains ``text``."""
     found = page.evaluate(
@@ -121,16 +131,18 @@ def _check_warning_and_solution(page) -> None:
     _show_markdown_cell(page, "**Warning.**")
     label = page.locator(".jp-RenderedMarkdown blockquote strong", has_text="Warning.").first
     label.wait_for(timeout=30_000)
+    label.scroll_into_view_if_needed()
     assert label.is_visible()
     assert "{warning}" not in page.locator(".jp-RenderedMarkdown").first.inner_text()
-    page.screenshot(path=str(SCREENSHOTS / "jupyterlab_05_warning.png"))
+    _screenshot(page, "jupyterlab_05_warning.png")
 
     _show_markdown_cell(page, "<summary>Solution to exercise 1</summary>")
     solution = page.locator(".jp-RenderedMarkdown details").first
     solution.wait_for(timeout=30_000)
+    solution.scroll_into_view_if_needed()
     shown = "d => d.querySelector('p').checkVisibility()"
     assert not solution.evaluate(shown), "the solution is shown before it is asked for"
-    page.screenshot(path=str(SCREENSHOTS / "jupyterlab_05_exercises.png"))
+    _screenshot(page, "jupyterlab_05_exercises.png")
     solution.locator("summary").click()
     assert solution.evaluate(shown), "the solution did not open on a click"
 
@@ -178,7 +190,7 @@ def test_a_learner_runs_chapter_5_and_moves_the_explorer(lab):
         )
         result = explorer.locator(".widget-html").first.inner_text()
         explorer.scroll_into_view_if_needed()
-        page.screenshot(path=str(SCREENSHOTS / "jupyterlab_05_explorer.png"))
+        _screenshot(page, "jupyterlab_05_explorer.png")
         _check_warning_and_solution(page)
         browser.close()
     assert "match" in result and "MISMATCH" not in result
