@@ -74,8 +74,12 @@ test: install
 	$(MAKE) --no-print-directory unit lint nbval strict-build browser-test; \
 	echo "make test: all passed in $$(( $$(date +%s) - start )) s"
 
+## Tests run on every core (pytest-xdist); PYTEST_WORKERS=0 runs them in this one process.
+PYTEST_WORKERS ?= auto
+XDIST := -n $(PYTEST_WORKERS)
+
 unit: install graphviz
-	$(BIN)/python -m pytest tests --ignore=tests/browser -p no:cacheprovider
+	$(BIN)/python -m pytest tests --ignore=tests/browser -p no:cacheprovider $(XDIST)
 
 ## ruff (helpers, tests, scripts, notebook code cells) and the notebooks' canonical format.
 ## .pre-commit-config.yaml runs the same three checks.
@@ -89,7 +93,7 @@ lint: install
 nbval: install graphviz
 	CNN_BOOK_TEST_MODE=1 $(BIN)/python -m pytest --nbval $(NOTEBOOKS) tests/notebooks \
 	  --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
-	  --nbval-cell-timeout=600 -p no:cacheprovider
+	  --nbval-cell-timeout=600 -p no:cacheprovider $(XDIST) --dist loadfile
 
 strict-build: install vendor
 	$(BIN)/jupyter-book build . --all --warningiserror --nitpick --keep-going
