@@ -20,7 +20,7 @@ endif
 endif
 
 .PHONY: install lab vendor book test unit lint nbval strict-build graphviz browser-deps browser-test execute \
-  execute-probe clean
+  execute-probe bench clean
 
 # JavaScript the built book serves itself, so that it renders with no network: MathJax,
 # require.js and the ipywidgets HTML manager, from the npm registry (versions pinned in
@@ -139,6 +139,12 @@ execute: install graphviz
 ## The probe notebook that proves nbval's kernel sees test mode is stored from a test-mode run.
 execute-probe: install graphviz
 	CNN_BOOK_TEST_MODE=1 TF_ENABLE_ONEDNN_OPTS=$(EXECUTE_ONEDNN) $(BIN)/python scripts/execute_notebooks.py tests/notebooks/*.ipynb
+
+## The benchmarks (benchmarks/__main__.py): each figure a ratio measured side by side, written
+## to benchmarks/results.json, which appendix A renders. One suite: make bench SUITES=layer
+SUITES ?=
+bench: install
+	$(BIN)/python -m benchmarks $(if $(SUITES),--suites $(SUITES))
 
 clean:
 	rm -rf _build

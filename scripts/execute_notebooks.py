@@ -6,13 +6,14 @@ Used by `make execute` (full mode). Each notebook gets a new kernel. Before it r
 chapter's Colab setup cell is synced with _config.yml; after it, the notebook is saved in the
 book's canonical format (scripts/notebook_format.py: no timings, no machine-specific
 metadata, only the widget state that is displayed), so a re-run changes the file only where
-an output changed. Prints the wall time of each notebook, which is what the closing notes of
-the book's issues report.
+an output changed. Prints the wall time of each notebook, and records it in
+benchmarks/results.json (``notebooks_full``), which the book's appendix A shows.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -20,6 +21,9 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 from notebook_format import normalise
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository's root
+from benchmarks.results import record_notebook_time
 
 
 def execute(path: Path, timeout: int) -> float:
@@ -53,6 +57,9 @@ def main() -> int:
         seconds = execute(path, args.timeout)
         total += seconds
         print(f"  {path}: {seconds:.0f} s", flush=True)
+        if path.parent.name == "chapters" and not os.environ.get("CNN_BOOK_TEST_MODE"):
+            code_path = {"0": "Eigen", "1": "oneDNN"}.get(os.environ.get("TF_ENABLE_ONEDNN_OPTS"))
+            record_notebook_time(path.name, seconds, code_path or "the default")
     print(f"executed {len(args.notebooks)} notebook(s) in {total:.0f} s")
     return 0
 

@@ -1,0 +1,237 @@
+"""What one benchmark child process measures; it prints one JSON line of raw timings.
+
+    python -m benchmarks.workloads training --model chapter1 --rounds 3 --images 6400
+    python -m benchmarks.workloads layer --rounds 30
+    python -m benchmarks.workloads separable --rounds 20
+
+A child measures every variant of its workload in turn, round after round (A B C, A B C, ...),
+so that a busy moment on a shared machine slows all of them, not one. The CPU code path is
+the parent's choice (``TF_ENABLE_ONEDNN_OPTS`` in the child's environment). Run by
+``python -m benchmarks``, which takes the medians and writes the results file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+import helpers  # noqa: F401  (first: it quiets TensorFlow's C++ start-up log)
+from helpers.cpu_paths import code_path_name
+
+import keras
+import tensorflow as tf
+
+from benchmarks import SEPARABLE_SHAPE, chapters
+
+BATCH_SIZE = 64  # what chapters 1 and 2 train with
+
+
+def _data(model_name: str, images: int):
+    """The first ``images`` training images of the chapter's dataset, scaled as it scales them."""
+    from helpers.data import load_cifar10, load_mnist
+
+    if model_name == "chapter1":
+        (x, y), _ = load_mnist()
+        x = (x[:images].astype("float32") / 255.0).reshape(-1, 28, 28, 1)
+    else:
+        import contextlib
+        import io
+
+        with contextlib.redirect_stdout(io.StringIO()):  # the partial-mirror note
+            (x, y), _ = load_cifar10()
+        x = x[:images].astype("float32") / 255.0
+    y = y[:images].reshape(-1)
+    if len(x) < images:
+        raise ValueError(f"images={images}: the dataset has only {len(x)} training images")
+    return x, y
+
+
+def _compiled(model_name: str, jit_compile: bool = False, steps_per_execution: int = 1):
+    build = chapters.chapter1_model if model_name == "chapter1" else chapters.chapter2_model
+    model = build()
+    model.compile(
+        optimizer="adam",
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+        jit_compile=jit_compile,
+        steps_per_execution=steps_per_execution,
+    )
+    return model
+
+
+class _EpochTimer(keras.callbacks.Callback):
+    """The wall time of the (one) epoch of a ``fit`` call, without ``fit``'s own set-up."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds = time.perf_counter() - self.start
+
+
+def training(model_name: str, rounds: int, images: int) -> dict:
+    """Images per second of chapter 1's or chapter 2's model, trained several ways.
+
+    - ``fit_numpy``: ``model.fit`` on NumPy arrays (how chapter 1 feeds its model);
+    - ``fit_tfdata``: ``model.fit`` on ``from_tensor_slices -> shuffle -> batch -> prefetch``
+      (how chapter 2 feeds its model);
+    - ``fit_*_xla``: the chapter's own feed, the model compiled with ``jit_compile=True``;
+    - ``fit_*_spe16``: the chapter's own feed, compiled with ``steps_per_execution=16``
+      (16 train steps per call from Python);
+    - ``fit_*_batchN`` (chapter 1 only): the chapter's own feed with batches of N, not 64;
+    - ``step_in_memory``: the ceiling: the same train step (``model.train_step`` in a
+      ``tf.function``) on batches already in memory as tensors, with no input pipeline.
+    """
+    # Seeded, but without TensorFlow's op determinism (helpers.runtime.set_seed's default):
+    # with it on, Keras quietly compiles without XLA even when jit_compile=True.
+    keras.utils.set_random_seed(42)
+    x, y = _data(model_name, images)
+    model = _compiled(model_name)
+    xla_model = _compiled(model_name, jit_compile=True)
+    spe_model = _compiled(model_name, steps_per_execution=16)
+
+    def tf_dataset(batch_size):
+        ds = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x), seed=42)
+        return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+    def fit(which, feed, batch_size=BATCH_SIZE):
+        timer = _EpochTimer()
+        if feed == "numpy":
+            which.fit(x, y, batch_size=batch_size, epochs=1, verbose=0, callbacks=[timer])
+        else:
+            which.fit(tf_dataset(batch_size), epochs=1, verbose=0, callbacks=[timer])
+        return timer.seconds
+
+    batches = [
+        (tf.constant(x[i : i + BATCH_SIZE]), tf.constant(y[i : i + BATCH_SIZE]))
+        for i in range(0, len(x) - BATCH_SIZE + 1, BATCH_SIZE)
+    ]
+    step = tf.function(model.train_step)
+
+    def in_memory():
+        start = time.perf_counter()
+        for batch in batches:
+            logs = step(batch)
+        float(logs["loss"])  # wait for the last step
+        return time.perf_counter() - start
+
+    chapter_feed = "numpy" if model_name == "chapter1" else "tfdata"
+    variants = {
+        "fit_numpy": lambda: fit(model, "numpy"),
+        "fit_tfdata": lambda: fit(model, "tfdata"),
+        f"fit_{chapter_feed}_xla": lambda: fit(xla_model, chapter_feed),
+        f"fit_{chapter_feed}_spe16": lambda: fit(spe_model, chapter_feed),
+        "step_in_memory": in_memory,
+    }
+    if model_name == "chapter1":
+        for size in (128, 256, 512):
+            variants[f"fit_{chapter_feed}_batch{size}"] = lambda size=size: fit(
+                model, chapter_feed, size
+            )
+    else:
+        del variants["fit_numpy"]  # chapter 2 never feeds NumPy arrays
+    counts = {name: len(x) for name in variants}
+    counts["step_in_memory"] = len(batches) * BATCH_SIZE
+    for run in variants.values():  # warm-up: tracing, XLA compilation, optimizer state
+        run()
+    seconds = {name: [] for name in variants}
+    for _ in range(rounds):
+        for name, run in variants.items():
+            seconds[name].append(run())
+    return {
+        "chapter_feed": f"fit_{chapter_feed}",
+        "images_per_s": {
+            name: [counts[name] / s for s in times] for name, times in seconds.items()
+        },
+    }
+
+
+def _timed_ms(step) -> float:
+    start = time.perf_counter()
+    step()
+    return (time.perf_counter() - start) * 1e3
+
+
+def _forward_backward(layer, x):
+    """A ``tf.function`` that runs ``layer`` forward and takes the gradients of a loss."""
+
+    @tf.function
+    def step():
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(tf.square(layer(x)))  # a loss that needs the outputs
+        return tape.gradient(loss, [x, *layer.trainable_weights])
+
+    return lambda: [g.numpy() for g in step()]
+
+
+def _alternate(steps: dict, rounds: int) -> dict:
+    for run in steps.values():
+        run(), run()  # warm-up: tracing
+    ms = {name: [] for name in steps}
+    for _ in range(rounds):
+        for name, run in steps.items():
+            ms[name].append(_timed_ms(run))
+    return ms
+
+
+def layer(rounds: int) -> dict:
+    """Chapter 7's ``NNConv2D`` against ``keras.layers.Conv2D``: 32 3x3 filters on a batch of
+    64 MNIST-sized images, forward and forward+backward, in milliseconds."""
+    nn_conv2d = chapters.chapter7_layer_class()
+    x = tf.Variable(tf.random.stateless_uniform((BATCH_SIZE, 28, 28, 1), seed=[1, 2]))
+    layers = {"Conv2D": keras.layers.Conv2D(32, 3), "NNConv2D": nn_conv2d(32, 3)}
+    steps = {}
+    for name, lay in layers.items():
+        lay.build(x.shape)
+        forward = tf.function(lambda lay=lay: tf.reduce_sum(tf.square(lay(x))))
+        steps[f"{name} forward"] = lambda f=forward: f().numpy()
+        steps[f"{name} forward+backward"] = _forward_backward(lay, x)
+    return {"ms": _alternate(steps, rounds)}
+
+
+def separable(rounds: int) -> dict:
+    """``Conv2D`` against ``SeparableConv2D`` (3x3, 128 -> 128 channels, "same") on a batch
+    of 8 56x56x128 inputs, forward+backward, in milliseconds."""
+    x = tf.Variable(tf.random.stateless_uniform(SEPARABLE_SHAPE, seed=[3, 4]))
+    filters = SEPARABLE_SHAPE[-1]
+    layers = {
+        "Conv2D": keras.layers.Conv2D(filters, 3, padding="same", use_bias=False),
+        "SeparableConv2D": keras.layers.SeparableConv2D(filters, 3, padding="same", use_bias=False),
+    }
+    steps = {}
+    for name, lay in layers.items():
+        lay.build(x.shape)
+        steps[name] = _forward_backward(lay, x)
+    return {"ms": _alternate(steps, rounds)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("workload", choices=["training", "layer", "separable"])
+    parser.add_argument("--model", choices=["chapter1", "chapter2"], default="chapter1")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--images", type=int, default=6400)
+    args = parser.parse_args(argv)
+    if args.rounds < 1:
+        parser.error(f"--rounds={args.rounds}: expected at least 1")
+    if args.images < BATCH_SIZE or args.images % BATCH_SIZE:
+        parser.error(f"--images={args.images}: expected a positive multiple of {BATCH_SIZE}")
+    if args.workload == "training":
+        result = training(args.model, args.rounds, args.images)
+    elif args.workload == "layer":
+        result = layer(args.rounds)
+    else:
+        result = separable(args.rounds)
+    result["code_path"] = code_path_name()
+    result["threads"] = {
+        "intra_op": tf.config.threading.get_intra_op_parallelism_threads(),
+        "inter_op": tf.config.threading.get_inter_op_parallelism_threads(),
+    }
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

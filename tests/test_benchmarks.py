@@ -1,0 +1,121 @@
+"""benchmarks/: the ratio arithmetic, the chapters' code it runs, its arguments, its results."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from benchmarks import chapters, workloads
+from benchmarks import results as results_file
+from benchmarks.__main__ import DEFAULT_SUITES, alternating_paths, child, main, median_ratio
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_median_ratio_is_the_ratio_of_the_medians():
+    assert median_ratio([1.0, 9.0, 2.0], [4.0, 1.0, 1.0]) == 2.0
+    assert median_ratio([3.0], [2.0]) == 1.5
+
+
+@pytest.mark.parametrize("numerator, denominator", [([], [1.0]), ([1.0], [])])
+def test_median_ratio_refuses_empty_measurements(numerator, denominator):
+    with pytest.raises(ValueError, match="non-empty"):
+        median_ratio(numerator, denominator)
+
+
+def test_the_code_paths_alternate():
+    assert alternating_paths(3) == ["Eigen", "oneDNN"] * 3
+
+
+@pytest.mark.parametrize("processes", [0, -1, 1.5, True, "2"])
+def test_alternating_paths_refuses_a_bad_count(processes):
+    with pytest.raises(ValueError, match="processes="):
+        alternating_paths(processes)
+
+
+def test_the_chapters_models_are_the_chapters_models():
+    model = chapters.chapter1_model()
+    assert model.name == "mnist_cnn" and model.count_params() == 34_826
+    model = chapters.chapter2_model()
+    assert model.name == "with_bn" and model.count_params() == 2_171_178
+    layer = chapters.chapter7_layer_class()(8, 3)
+    assert layer.get_config()["filters"] == 8
+
+
+@pytest.mark.parametrize("marker, found", [("no such text anywhere", 0), ("import", 2)])
+def test_cell_source_names_the_chapter_and_the_marker(marker, found):
+    with pytest.raises(ValueError, match=rf"07_custom_layers.ipynb.*{marker!r}.*found"):
+        chapters.cell_source(chapters.CHAPTER7, marker)
+
+
+def test_cell_source_refuses_an_empty_marker():
+    with pytest.raises(ValueError, match="marker="):
+        chapters.cell_source(chapters.CHAPTER7, "")
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["layer", "--rounds", "0"], "--rounds=0"),
+        (["training", "--images", "100"], "--images=100"),
+        (["bogus"], "invalid choice"),
+    ],
+)
+def test_a_workload_refuses_bad_arguments(argv, message, capsys):
+    with pytest.raises(SystemExit):
+        workloads.main(argv)
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--processes", "0"], "--processes=0"),
+        (["--rounds", "0"], "--rounds=0"),
+        (["--suites", "bogus"], "invalid choice"),
+    ],
+)
+def test_the_command_refuses_bad_arguments(argv, message, capsys):
+    with pytest.raises(SystemExit):
+        main(argv)
+    assert message in capsys.readouterr().err
+
+
+def test_a_child_measures_and_reports_its_code_path():
+    result = child(["layer", "--rounds", "1"], "Eigen")
+    assert result["code_path"] == "Eigen"
+    assert set(result["ms"]) == {
+        f"{layer} {kind}"
+        for layer in ("Conv2D", "NNConv2D")
+        for kind in ("forward", "forward+backward")
+    }
+
+
+def test_a_failing_child_is_reported_with_its_error():
+    with pytest.raises(RuntimeError, match="--rounds=0"):
+        child(["layer", "--rounds", "0"])
+
+
+def test_write_replaces_one_suite_and_keeps_the_others(tmp_path):
+    path = tmp_path / "results.json"
+    about = {"cpu": "test"}
+    results_file.write("layer", {"paths": {"Eigen": 1}}, path, about)
+    results_file.write("separable", {"paths": {}}, path, about)
+    results_file.write("layer", {"paths": {"oneDNN": 2}}, path, about)
+    data = json.loads(path.read_text())
+    assert data["layer"]["paths"] == {"oneDNN": 2} and "separable" in data
+    assert data["layer"]["machine"] == about and data["layer"]["date"].endswith("UTC")
+
+
+def test_record_notebook_time_refuses_a_name_that_is_not_a_notebook(tmp_path):
+    with pytest.raises(ValueError, match="name="):
+        results_file.record_notebook_time("chapter 1", 12.0, "Eigen", tmp_path / "r.json")
+
+
+def test_the_stored_results_cover_every_suite_and_every_chapter():
+    data = json.loads(results_file.RESULTS.read_text())
+    for suite in DEFAULT_SUITES:
+        assert {"date", "machine"} <= set(data[suite]), suite
+    chapters_on_disk = {path.name for path in (ROOT / "chapters").glob("*.ipynb")}
+    assert set(data["notebooks"]["test_mode_seconds"]) == chapters_on_disk
+    assert set(data["notebooks_full"]) == chapters_on_disk
