@@ -96,14 +96,16 @@ def suite_training(processes: int, rounds: int) -> dict:
             runs.append(child([*args, "--images", str(IMAGES[model])], path))
             print(f"  {model} on {path}: done", flush=True)
         pooled = _pooled(runs, "images_per_s")
-        feed = runs[0]["chapter_feed"]
-        entry = {"chapter_feed": feed, "images_per_epoch": IMAGES[model], "paths": {}}
+        feed, chapter = runs[0]["feed"], runs[0]["chapter_variant"]
+        entry = {"feed": feed, "chapter_variant": chapter, "images_per_epoch": IMAGES[model]}
+        entry["paths"] = {}
         for path, variants in pooled.items():
             entry["paths"][path] = {
                 "median_images_per_s": {
                     k: round(statistics.median(v)) for k, v in variants.items()
                 },
-                "fit_over_ceiling": median_ratio(variants[feed], variants["step_in_memory"]),
+                "all_images_per_s": {k: [round(x) for x in v] for k, v in variants.items()},
+                "fit_over_ceiling": median_ratio(variants[chapter], variants["step_in_memory"]),
                 "xla_over_no_xla": median_ratio(variants[f"{feed}_xla"], variants[feed]),
                 "spe16_over_spe1": median_ratio(variants[f"{feed}_spe16"], variants[feed]),
             }  # fmt: skip
@@ -117,7 +119,7 @@ def suite_training(processes: int, rounds: int) -> dict:
                     variants["fit_tfdata"], variants["fit_numpy"]
                 )
         entry["onednn_over_eigen"] = median_ratio(
-            pooled["oneDNN"][feed], pooled["Eigen"][feed]
+            pooled["oneDNN"][chapter], pooled["Eigen"][chapter]
         )  # images per second: above 1 means oneDNN trains faster
         results[model.replace("chapter", "chapter ")] = entry
     return {"models": results}

@@ -26,6 +26,9 @@ import tensorflow as tf
 from benchmarks import SEPARABLE_SHAPE, chapters
 
 BATCH_SIZE = 64  # what chapters 1 and 2 train with
+# How each chapter feeds its model: chapter 1 fit()s NumPy arrays with steps_per_execution=16,
+# chapter 2 a tf.data pipeline (tests/test_benchmarks.py checks the chapters still do).
+CHAPTER_VARIANT = {"chapter1": "fit_numpy_spe16", "chapter2": "fit_tfdata"}
 
 
 def _data(model_name: str, images: int):
@@ -74,7 +77,8 @@ class _EpochTimer(keras.callbacks.Callback):
 def training(model_name: str, rounds: int, images: int) -> dict:
     """Images per second of chapter 1's or chapter 2's model, trained several ways.
 
-    - ``fit_numpy``: ``model.fit`` on NumPy arrays (how chapter 1 feeds its model);
+    - ``fit_numpy``: ``model.fit`` on NumPy arrays, one step per call (chapter 1 adds
+      ``steps_per_execution=16``: ``fit_numpy_spe16``);
     - ``fit_tfdata``: ``model.fit`` on ``from_tensor_slices -> shuffle -> batch -> prefetch``
       (how chapter 2 feeds its model);
     - ``fit_*_xla``: the chapter's own feed, the model compiled with ``jit_compile=True``;
@@ -141,7 +145,8 @@ def training(model_name: str, rounds: int, images: int) -> dict:
         for name, run in variants.items():
             seconds[name].append(run())
     return {
-        "chapter_feed": f"fit_{chapter_feed}",
+        "feed": f"fit_{chapter_feed}",
+        "chapter_variant": CHAPTER_VARIANT[model_name],
         "images_per_s": {
             name: [counts[name] / s for s in times] for name, times in seconds.items()
         },

@@ -119,3 +119,12 @@ def test_the_stored_results_cover_every_suite_and_every_chapter():
     chapters_on_disk = {path.name for path in (ROOT / "chapters").glob("*.ipynb")}
     assert set(data["notebooks"]["test_mode_seconds"]) == chapters_on_disk
     assert set(data["notebooks_full"]) == chapters_on_disk
+
+
+def test_the_benchmark_feeds_each_model_as_its_chapter_does():
+    training_cell = chapters.cell_source(chapters.CHAPTER1, "history = model.fit(")
+    assert "steps_per_execution=16" in training_cell and "x_train[:TRAIN_SIZE]" in training_cell
+    assert workloads.CHAPTER_VARIANT["chapter1"] == "fit_numpy_spe16"
+    pipeline = chapters.cell_source(chapters.CHAPTER2, "def make_dataset(")
+    assert "from_tensor_slices" in pipeline and ".prefetch(" in pipeline
+    assert workloads.CHAPTER_VARIANT["chapter2"] == "fit_tfdata"
