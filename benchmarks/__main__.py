@@ -23,11 +23,12 @@ import sys
 import time
 from pathlib import Path
 
+from helpers.cpu_paths import PATHS, VARIABLE
+
 from benchmarks import SEPARABLE_SHAPE
 from benchmarks.results import RESULTS, machine, write
 
 ROOT = Path(__file__).resolve().parent.parent
-PATHS = {"Eigen": "0", "oneDNN": "1"}
 DEFAULT_SUITES = ("training", "layer", "separable", "notebooks")
 ALL_SUITES = (*DEFAULT_SUITES, "test_command")
 # Images per timed epoch: about 1-3 s each on 2 cores.
@@ -41,9 +42,9 @@ def child(args: list[str], code_path: str | None = None, timeout: float = 1800) 
     machine's default. The child sees no GPU.
     """
     env = dict(os.environ, CUDA_VISIBLE_DEVICES="-1", TF_CPP_MIN_LOG_LEVEL="3")
-    env.pop("TF_ENABLE_ONEDNN_OPTS", None)
+    env.pop(VARIABLE, None)
     if code_path is not None:
-        env["TF_ENABLE_ONEDNN_OPTS"] = PATHS[code_path]
+        env[VARIABLE] = PATHS[code_path]
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks.workloads", *args],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout,

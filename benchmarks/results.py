@@ -51,15 +51,17 @@ def machine() -> dict:
     }
 
 
+def _update(path: Path, key: str, value: dict) -> None:
+    """Set ``key`` in the JSON file ``path`` (created when missing), keeping every other key."""
+    data = json.loads(path.read_text()) if path.exists() else {}
+    data[key] = value
+    path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+
+
 def write(suite: str, result: dict, path: Path = RESULTS, about: dict | None = None) -> None:
     """Put ``result`` into ``path`` under ``suite``, with the date and machine; keep the rest."""
-    data = json.loads(path.read_text()) if path.exists() else {}
-    data[suite] = {
-        "date": now(),
-        "machine": about if about is not None else machine(),
-        **result,
-    }
-    path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+    about = about if about is not None else machine()
+    _update(path, suite, {"date": now(), "machine": about, **result})
 
 
 def now() -> str:
@@ -71,8 +73,7 @@ def record_notebook_time(name: str, seconds: float, code_path: str, path: Path =
     """Record one notebook's full-mode wall time under ``notebooks_full``, keeping the others."""
     if not isinstance(name, str) or not name.endswith(".ipynb"):
         raise ValueError(f"name={name!r}: expected a notebook's file name")
-    data = json.loads(path.read_text()) if path.exists() else {}
-    runs = data.setdefault("notebooks_full", {})
+    runs = json.loads(path.read_text()).get("notebooks_full", {}) if path.exists() else {}
     runs[name] = {"seconds": round(seconds), "date": now(), "code_path": code_path,
                   "machine": machine()}  # fmt: skip
-    path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+    _update(path, "notebooks_full", runs)

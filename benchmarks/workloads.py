@@ -230,10 +230,6 @@ def main(argv: list[str] | None = None) -> int:
     else:
         result = separable(args.rounds)
     result["code_path"] = code_path_name()
-    result["threads"] = {
-        "intra_op": tf.config.threading.get_intra_op_parallelism_threads(),
-        "inter_op": tf.config.threading.get_inter_op_parallelism_threads(),
-    }
     print(json.dumps(result))
     return 0
 

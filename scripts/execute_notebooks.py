@@ -23,6 +23,8 @@ from nbclient import NotebookClient
 from notebook_format import normalise
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository's root
+from helpers.cpu_paths import PATHS, VARIABLE
+
 from benchmarks.results import record_notebook_time
 
 
@@ -58,8 +60,8 @@ def main() -> int:
         total += seconds
         print(f"  {path}: {seconds:.0f} s", flush=True)
         if path.parent.name == "chapters" and not os.environ.get("CNN_BOOK_TEST_MODE"):
-            code_path = {"0": "Eigen", "1": "oneDNN"}.get(os.environ.get("TF_ENABLE_ONEDNN_OPTS"))
-            record_notebook_time(path.name, seconds, code_path or "the default")
+            forced = {value: name for name, value in PATHS.items()}.get(os.environ.get(VARIABLE))
+            record_notebook_time(path.name, seconds, forced or "the default")
     print(f"executed {len(args.notebooks)} notebook(s) in {total:.0f} s")
     return 0
 
