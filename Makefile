@@ -19,8 +19,8 @@ export CNN_BOOK_DATA_DIR := $(SHARED_DATA)
 endif
 endif
 
-.PHONY: install lab vendor book test unit lint nbval strict-build graphviz browser-deps browser-test execute \
-  execute-probe bench clean
+.PHONY: install lab vendor book test unit lint nbval gpu-branch strict-build graphviz browser-deps \
+  browser-test colab-test execute execute-probe bench clean
 
 # JavaScript the built book serves itself, so that it renders with no network: MathJax,
 # require.js and the ipywidgets HTML manager, from the npm registry (versions pinned in
@@ -67,11 +67,12 @@ book: install vendor
 	$(BIN)/jupyter-book build . --keep-going
 	@echo "The book is ready: $(abspath _build/html/index.html)"
 
-## Every test: helper unit tests, lint, nbval over every notebook in test mode, a strict book
-## build, and the built book opened offline in headless Chromium.
+## Every test: helper unit tests, lint, nbval over every notebook in test mode, the chapters'
+## GPU branch simulated on the CPU, a strict book build, and the built book opened offline in
+## headless Chromium.
 test: install
 	@start=$$(date +%s); \
-	$(MAKE) --no-print-directory unit lint nbval strict-build browser-test; \
+	$(MAKE) --no-print-directory unit lint nbval gpu-branch strict-build browser-test; \
 	echo "make test: all passed in $$(( $$(date +%s) - start )) s"
 
 ## Tests run on every core (pytest-xdist); PYTEST_WORKERS=0 runs them in this one process.
@@ -94,6 +95,16 @@ nbval: install graphviz
 	CNN_BOOK_TEST_MODE=1 $(BIN)/python -m pytest --nbval $(NOTEBOOKS) tests/notebooks \
 	  --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	  --nbval-cell-timeout=600 -p no:cacheprovider $(XDIST) --dist loadfile
+
+## The chapters that take a GPU branch (they use helpers.runtime.set_mixed_precision or
+## gpu_available), run in test mode as they would run on a GPU: CNN_BOOK_SIMULATE_GPU=1 makes
+## gpu_available() answer yes, so mixed_float16 computes in float16 on the CPU. Nothing is
+## compared (nbval's lax mode); a cell that raises fails, and -rf lists every one.
+GPU_NOTEBOOKS := $(shell grep -l -E 'set_mixed_precision|gpu_available' $(NOTEBOOKS))
+gpu-branch: install graphviz
+	CNN_BOOK_TEST_MODE=1 CNN_BOOK_SIMULATE_GPU=1 $(BIN)/python -m pytest --nbval-lax \
+	  $(GPU_NOTEBOOKS) --nbval-current-env --nbval-cell-timeout=600 -p no:cacheprovider -rf \
+	  $(XDIST) --dist loadfile
 
 strict-build: install vendor
 	$(BIN)/jupyter-book build . --all --warningiserror --nitpick --keep-going
@@ -126,6 +137,28 @@ browser-deps:
 ## blocked (run strict-build first). Screenshots: _build/screenshots/.
 browser-test: install browser-deps
 	$(BIN)/python -m pytest tests/browser -rs -p no:cacheprovider
+
+## Colab's stack (requirements-colab.txt: TensorFlow 2.19, Keras 3.10, the oldest the book
+## supports) in .venv-colab, the book's helpers installed with --no-deps as the chapters' Colab
+## cell installs them, and every notebook run in test mode with nothing compared (nbval's lax
+## mode): a cell that raises fails, and -rf lists every one. CI runs it after `make test`.
+COLAB_VENV := .venv-colab
+COLAB_STAMP := $(COLAB_VENV)/.install-stamp
+$(COLAB_STAMP): requirements-colab.txt constraints-colab.txt
+	$(PYTHON) -m venv $(COLAB_VENV)
+	$(COLAB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
+	$(COLAB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-colab.txt
+	touch $@
+
+colab-test: $(COLAB_STAMP) graphviz
+	@start=$$(date +%s); \
+	$(COLAB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps \
+	  --force-reinstall . ; \
+	rm -rf build; \
+	CNN_BOOK_TEST_MODE=1 $(COLAB_VENV)/bin/python -m pytest --nbval-lax $(NOTEBOOKS) \
+	  --nbval-current-env --nbval-cell-timeout=600 -p no:cacheprovider -rf $(XDIST) \
+	  --dist loadfile; \
+	echo "make colab-test: every notebook ran on Colab's stack in $$(( $$(date +%s) - start )) s"
 
 ## Re-execute every chapter in full mode in a fresh kernel and save it (refreshes stored outputs).
 ## One chapter: make execute NOTEBOOKS=chapters/01_first_cnn.ipynb

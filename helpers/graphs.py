@@ -58,12 +58,14 @@ def show_model_graph(
     page (688 pixels at the default ``dpi``) is shrunk to fit it, and its text with it.
     Edges are drawn as splines: graphviz 2.42 can crash on Keras' default orthogonal edges.
 
-    The other keyword arguments go to ``plot_model`` (``rankdir="LR"`` lays a deep model out
+    The other keyword arguments go to ``keras.utils.model_to_dot``, which ``plot_model``
+    draws with, in Keras 3.10 to 3.15 alike (``rankdir="LR"`` lays a deep model out
     sideways). Without graphviz it prints a one-line note and ``model.summary()`` instead,
     and returns None.
 
     >>> show_model_graph(model, rankdir="LR")  # doctest: +SKIP
     """
+    import IPython.display
     import keras
 
     if not isinstance(model, keras.Model):
@@ -78,13 +80,17 @@ def show_model_graph(
         print(f"{model.name}: no diagram (graphviz is not installed); model.summary():")
         model.summary(line_length=PAGE_WIDTH)
         return None
+    # plot_model draws with model_to_dot and sets orthogonal edges; Keras 3.10 (Colab's)
+    # has no plot_model(splines=...), so the edges are set on the graph itself.
+    graph = keras.utils.model_to_dot(
+        model,
+        show_shapes=show_shapes,
+        show_layer_names=show_layer_names,
+        dpi=dpi,
+        **plot_model_kwargs,
+    )
+    graph.set("splines", splines)
     with tempfile.TemporaryDirectory() as folder:
-        return keras.utils.plot_model(
-            model,
-            to_file=os.path.join(folder, f"{model.name}.png"),
-            show_shapes=show_shapes,
-            show_layer_names=show_layer_names,
-            dpi=dpi,
-            splines=splines,
-            **plot_model_kwargs,
-        )
+        path = os.path.join(folder, f"{model.name}.png")
+        graph.write(path, format="png")
+        return IPython.display.Image(filename=path)

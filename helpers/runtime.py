@@ -1,8 +1,15 @@
-"""Run settings shared by every chapter: full mode or test mode, and seeding.
+"""Run settings shared by every chapter: full mode or test mode, seeding, the GPU.
 
-Test mode is switched on by the environment variable ``CNN_BOOK_TEST_MODE=1``. The test
-command sets it, so nbval re-executes each notebook on small subsets with few epochs; the
-outputs stored in the notebooks (what readers see) come from full mode.
+Environment variables, read when a function is called:
+
+- ``CNN_BOOK_TEST_MODE=1``: small subsets with few epochs. The test command sets it, so
+  nbval re-executes each notebook quickly; the outputs stored in the notebooks (what
+  readers see) come from full mode.
+- ``CNN_BOOK_MAX_TRAIN=N``: train on at most N images (a subset for a laptop's CPU); by
+  default a chapter trains on every image it loaded.
+- ``CNN_BOOK_SIMULATE_GPU=1``: :func:`gpu_available` answers yes on a machine without a GPU,
+  so that a chapter takes its GPU branch (mixed precision) on a CPU. The test command uses
+  it to run those branches on machines that have no GPU.
 
 >>> EPOCHS = pick(full=5, test=1)   # 5 normally, 1 under CNN_BOOK_TEST_MODE=1
 """
@@ -10,6 +17,7 @@ outputs stored in the notebooks (what readers see) come from full mode.
 from __future__ import annotations
 
 import os
+import textwrap
 from typing import TypeVar
 
 from helpers._checks import integer
@@ -17,8 +25,24 @@ from helpers._checks import integer
 T = TypeVar("T")
 
 TEST_MODE_VARIABLE = "CNN_BOOK_TEST_MODE"
+MAX_TRAIN_VARIABLE = "CNN_BOOK_MAX_TRAIN"
+SIMULATE_GPU_VARIABLE = "CNN_BOOK_SIMULATE_GPU"
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"", "0", "false", "no", "off"}
+
+
+def _flag(variable: str, on: str, off: str) -> bool:
+    """The on/off environment variable ``variable``; anything unclear is an error."""
+    raw = os.environ.get(variable, "")
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError(
+        f"{variable}={raw!r} is not understood: expected 1 ({on}) or 0 ({off}), "
+        f"or leave it unset for {off}."
+    )
 
 
 def is_test_mode() -> bool:
@@ -30,16 +54,7 @@ def is_test_mode() -> bool:
     Accepted values (case-insensitive): 1/true/yes/on and 0/false/no/off or empty.
     Anything else raises ``ValueError`` rather than silently running the wrong mode.
     """
-    raw = os.environ.get(TEST_MODE_VARIABLE, "")
-    value = raw.strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise ValueError(
-        f"{TEST_MODE_VARIABLE}={raw!r} is not understood: expected 1 (test mode) or 0 "
-        "(full mode), or leave it unset for full mode."
-    )
+    return _flag(TEST_MODE_VARIABLE, "test mode", "full mode")
 
 
 def pick(full: T, test: T) -> T:
@@ -48,6 +63,33 @@ def pick(full: T, test: T) -> T:
     >>> EPOCHS = pick(full=5, test=1)
     """
     return test if is_test_mode() else full
+
+
+def max_train(test: int) -> int | None:
+    """How many training images a chapter trains on; None means every image it loaded.
+
+    Full mode trains on every image, unless ``CNN_BOOK_MAX_TRAIN`` sets a smaller number
+    (a subset, for a laptop's CPU). Test mode trains on ``test`` images, or on fewer when
+    ``CNN_BOOK_MAX_TRAIN`` asks for fewer. Use the result as a slice: ``x[:max_train(512)]``.
+
+    >>> os.environ["CNN_BOOK_MAX_TRAIN"] = "10000"; os.environ["CNN_BOOK_TEST_MODE"] = "0"
+    >>> max_train(test=512)
+    10000
+    """
+    test = integer("test", test, 1)
+    raw = os.environ.get(MAX_TRAIN_VARIABLE, "").strip().replace("_", "")
+    limit = None
+    if raw:
+        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+            raise ValueError(
+                f"{MAX_TRAIN_VARIABLE}={os.environ[MAX_TRAIN_VARIABLE]!r}: expected a whole "
+                "number of training images, at least 1 (for example 10000), or leave it "
+                "unset to train on every image loaded."
+            )
+        limit = int(raw)
+    if is_test_mode():
+        return test if limit is None else min(test, limit)
+    return limit
 
 
 def mode_name() -> str:
@@ -76,15 +118,25 @@ def set_seed(seed: int = 42, deterministic: bool = True) -> None:
         tf.config.experimental.enable_op_determinism()
 
 
+def simulating_gpu() -> bool:
+    """True under ``CNN_BOOK_SIMULATE_GPU=1``: the chapters take their GPU branch on a CPU.
+
+    >>> os.environ["CNN_BOOK_SIMULATE_GPU"] = "0"; simulating_gpu()
+    False
+    """
+    return _flag(SIMULATE_GPU_VARIABLE, "take the GPU branch", "a real GPU only")
+
+
 def gpu_available() -> bool:
-    """True when TensorFlow sees at least one GPU (on Colab: a GPU runtime is attached).
+    """True when TensorFlow sees at least one GPU (on Colab: a GPU runtime is attached),
+    or when ``CNN_BOOK_SIMULATE_GPU=1`` asks the chapters to behave as on a GPU.
 
     >>> gpu_available() in {True, False}
     True
     """
     import tensorflow as tf
 
-    return bool(tf.config.list_physical_devices("GPU"))
+    return simulating_gpu() or bool(tf.config.list_physical_devices("GPU"))
 
 
 def describe_gpu() -> str:
@@ -98,6 +150,8 @@ def describe_gpu() -> str:
     import tensorflow as tf
 
     gpus = tf.config.list_physical_devices("GPU")
+    if not gpus and simulating_gpu():
+        return f"GPU: none, simulated ({SIMULATE_GPU_VARIABLE}=1): computing on the CPU"
     if not gpus:
         return (
             "Warning: no GPU attached, so this chapter trains on the CPU (slower). "
@@ -135,3 +189,46 @@ def set_mixed_precision(enabled: bool | str = "auto") -> str:
     on = has_gpu if enabled == "auto" else enabled
     keras.mixed_precision.set_global_policy("mixed_float16" if on else "float32")
     return keras.mixed_precision.global_policy().name
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+
+
+def training_cost(
+    images: int, epochs: int, ms_per_image: float, *, full_images: int, runs: int = 1
+) -> str:
+    """A forecast of a chapter's training time, printed before it trains.
+
+    ``ms_per_image`` is the time one training image takes in one epoch (with the epoch's
+    validation), as the chapter measured it on the machine that built the book; the forecast
+    scales it to ``runs`` runs of ``epochs`` epochs on ``images`` images, and to the
+    ``full_images`` of the full dataset.
+
+    >>> print(training_cost(7503, 5, 2.7, full_images=45000, runs=4))
+    Training 4 runs x 5 epochs on 7,503 images: about 7 min at the 2.7 ms per
+    image and epoch measured on the 2-core CPU that built this book; on all
+    45,000 training images, about 41 min.
+    """
+    images = integer("images", images, 1)
+    epochs = integer("epochs", epochs, 1)
+    runs = integer("runs", runs, 1)
+    full_images = integer("full_images", full_images, 1)
+    if isinstance(ms_per_image, bool) or not isinstance(ms_per_image, (int, float)):
+        raise ValueError(f"ms_per_image={ms_per_image!r}: expected a positive number")
+    if not 0 < ms_per_image < 1e6:
+        raise ValueError(f"ms_per_image={ms_per_image!r}: expected a positive number")
+    per_image_s = ms_per_image / 1000 * epochs * runs
+    what = f"{epochs} epoch{'s' if epochs > 1 else ''}"
+    what = f"{runs} runs x {what}" if runs > 1 else what
+    text = (
+        f"Training {what} on {images:,} images: about {_minutes(images * per_image_s)} "
+        f"at the {ms_per_image:g} ms per image and epoch measured on the 2-core CPU that "
+        "built this book"
+    )
+    if images < full_images:
+        text += (
+            f"; on all {full_images:,} training images, about "
+            f"{_minutes(full_images * per_image_s)}"
+        )
+    return textwrap.fill(text + ".", 77)  # the width of the book's page

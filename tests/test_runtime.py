@@ -149,3 +149,102 @@ def test_mixed_precision_with_a_gpu_computes_in_float16_and_outputs_float32(
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     assert isinstance(model.optimizer, keras.optimizers.LossScaleOptimizer)
     assert runtime.set_mixed_precision(False) == "float32"
+
+
+def test_test_mode_error_names_the_variable_and_both_values(monkeypatch):
+    monkeypatch.setenv("CNN_BOOK_TEST_MODE", "2")
+    with pytest.raises(ValueError, match=r"expected 1 \(test mode\) or 0 \(full mode\)"):
+        runtime.pick(full=5, test=1)
+
+
+@pytest.fixture
+def full_mode(monkeypatch):
+    monkeypatch.setenv("CNN_BOOK_TEST_MODE", "0")
+    monkeypatch.delenv("CNN_BOOK_MAX_TRAIN", raising=False)
+    return monkeypatch
+
+
+def test_max_train_is_every_image_by_default_and_the_subset_when_set(full_mode):
+    assert runtime.max_train(test=512) is None
+    full_mode.setenv("CNN_BOOK_MAX_TRAIN", "10000")
+    assert runtime.max_train(test=512) == 10000
+    full_mode.setenv("CNN_BOOK_MAX_TRAIN", " 10_000 ")
+    assert runtime.max_train(test=512) == 10000
+    x = np.arange(20_000)
+    assert len(x[: runtime.max_train(test=512)]) == 10_000
+
+
+def test_max_train_in_test_mode_takes_the_smaller(full_mode):
+    full_mode.setenv("CNN_BOOK_TEST_MODE", "1")
+    assert runtime.max_train(test=512) == 512
+    full_mode.setenv("CNN_BOOK_MAX_TRAIN", "100")
+    assert runtime.max_train(test=np.int64(512)) == 100
+    full_mode.setenv("CNN_BOOK_MAX_TRAIN", "10000")
+    assert runtime.max_train(test=512) == 512
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "1e4", "ten", "12.5", "١٢"])
+def test_max_train_refuses_what_is_not_a_count(full_mode, value):
+    full_mode.setenv("CNN_BOOK_MAX_TRAIN", value)
+    with pytest.raises(ValueError, match=r"CNN_BOOK_MAX_TRAIN=.*expected a whole number"):
+        runtime.max_train(test=512)
+
+
+@pytest.mark.parametrize("test", [0, 1.5, "512", None, True])
+def test_max_train_refuses_a_bad_test_size(full_mode, test):
+    with pytest.raises(ValueError, match=r"test="):
+        runtime.max_train(test=test)
+
+
+def test_simulated_gpu_takes_the_gpu_branch_on_a_cpu(monkeypatch, float32_policy_afterwards):
+    _fake_gpus(monkeypatch, [])
+    monkeypatch.setenv("CNN_BOOK_SIMULATE_GPU", "1")
+    assert runtime.simulating_gpu() is True and runtime.gpu_available() is True
+    assert runtime.describe_gpu().startswith("GPU: none, simulated (CNN_BOOK_SIMULATE_GPU=1)")
+    assert runtime.set_mixed_precision("auto") == "mixed_float16"
+    assert runtime.set_mixed_precision(True) == "mixed_float16"
+    monkeypatch.setenv("CNN_BOOK_SIMULATE_GPU", "0")
+    assert runtime.gpu_available() is False
+    assert runtime.set_mixed_precision("auto") == "float32"
+
+
+def test_simulated_gpu_garbage_is_an_error(monkeypatch):
+    monkeypatch.setenv("CNN_BOOK_SIMULATE_GPU", "gpu")
+    with pytest.raises(ValueError, match=r"CNN_BOOK_SIMULATE_GPU='gpu'.*expected 1"):
+        runtime.gpu_available()
+
+
+def test_training_cost_scales_the_measured_cost_to_the_loaded_and_the_full_data():
+    text = runtime.training_cost(7503, 5, 2.7, full_images=45000, runs=4)
+    assert text.replace("\n", " ") == (
+        "Training 4 runs x 5 epochs on 7,503 images: about 7 min at the 2.7 ms per image "
+        "and epoch measured on the 2-core CPU that built this book; on all 45,000 training "
+        "images, about 41 min."
+    )  # 7,503 x 20 x 2.7 ms = 405 s; 45,000 x 20 x 2.7 ms = 2,430 s
+    assert max(map(len, text.splitlines())) <= 77
+
+
+def test_training_cost_on_the_full_data_and_short_runs():
+    full = runtime.training_cost(np.int64(45000), 1, 2, full_images=45000)
+    assert full.replace("\n", " ").startswith("Training 1 epoch on 45,000 images: about 2 min")
+    assert "on all" not in full
+    assert "about 1 s at" in runtime.training_cost(100, 2, 5, full_images=50000)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(images=0), "images=0"),
+        (dict(epochs=1.0), "epochs=1.0"),
+        (dict(runs=0), "runs=0"),
+        (dict(full_images=None), "full_images=None"),
+        (dict(ms_per_image=0), "ms_per_image=0: expected a positive number"),
+        (dict(ms_per_image="2.7"), "ms_per_image='2.7'"),
+        (dict(ms_per_image=True), "ms_per_image=True"),
+        (dict(ms_per_image=float("nan")), "ms_per_image=nan"),
+    ],
+)
+def test_training_cost_refuses_bad_arguments(kwargs, match):
+    arguments = dict(images=10, epochs=1, ms_per_image=2.7, full_images=45000, runs=1)
+    with pytest.raises(ValueError, match=match):
+        runtime.training_cost(**{**arguments, **kwargs})

@@ -1,0 +1,64 @@
+"""helpers.versions: the supported range, tied to the two pinned sets that test it."""
+
+import re
+from pathlib import Path
+
+from helpers import versions
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _pinned(path: Path, package: str) -> tuple[int, int]:
+    found = re.search(rf"^{package}==(\S+)", path.read_text(), re.MULTILINE)
+    assert found, f"{path.name} pins no {package}"
+    return versions.major_minor(found.group(1))
+
+
+def test_the_range_runs_from_the_colab_set_to_the_pinned_set():
+    lab, colab = ROOT / "requirements-lab.txt", ROOT / "requirements-colab.txt"
+    assert versions.SUPPORTED["TensorFlow"] == (
+        _pinned(colab, "tensorflow-cpu"),
+        _pinned(lab, "tensorflow-cpu"),
+    )
+    assert versions.SUPPORTED["Keras"] == (_pinned(colab, "keras"), _pinned(lab, "keras"))
+
+
+def test_installed_versions_are_supported_and_print_one_line():
+    line = versions.check_versions()
+    assert re.fullmatch(r"TensorFlow \S+, Keras \S+", line)
+
+
+@pytest.mark.parametrize("tf, keras", [("2.19.0", "3.10.0"), ("2.21.0", "3.15.1"), ("2.20.1", "3.12.0")])
+def test_inside_the_range_only_the_versions(tf, keras):
+    assert versions.check_versions(tf, keras) == f"TensorFlow {tf}, Keras {keras}"
+
+
+@pytest.mark.parametrize(
+    "tf, keras, warning",
+    [
+        ("2.18.1", "3.10.0", "older than supported"),
+        ("2.19.0", "3.9.2", "older than supported"),
+        ("2.16.1", "3.99.0", "older than supported"),
+        ("2.22.0", "3.15.1", "newer than tested"),
+        ("2.21.0", "3.16.0rc0", "newer than tested"),
+        ("3.0.0", "4.0.0", "newer than tested"),
+    ],
+)
+def test_outside_the_range_a_second_line_says_so(tf, keras, warning):
+    first, second = versions.check_versions(tf, keras).splitlines()
+    assert first == f"TensorFlow {tf}, Keras {keras}"
+    assert second == f"Warning: {warning} (TensorFlow 2.19–2.21, Keras 3.10–3.15)."
+    assert len(second) <= 77  # the book's page width
+
+
+@pytest.mark.parametrize("version", ["", "two", "2", None, 2.19])
+def test_a_version_that_cannot_be_read_is_refused(version):
+    with pytest.raises(ValueError, match=r"version="):
+        versions.major_minor(version)
+
+
+def test_major_minor_reads_prereleases():
+    assert versions.major_minor("3.10.0.dev2025") == (3, 10)
+    assert versions.major_minor("2.19.0rc1") == (2, 19)
