@@ -228,7 +228,6 @@ def training_cost(
     )
     if images < full_images:
         text += (
-            f"; on all {full_images:,} training images, about "
-            f"{_minutes(full_images * per_image_s)}"
+            f"; on all {full_images:,} training images, about {_minutes(full_images * per_image_s)}"
         )
     return textwrap.fill(text + ".", 77)  # the width of the book's page

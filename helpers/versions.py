@@ -34,7 +34,7 @@ def major_minor(version: str) -> tuple[int, int]:
 
 def _span(name: str) -> str:
     (low_major, low_minor), (high_major, high_minor) = SUPPORTED[name]
-    return f"{name} {low_major}.{low_minor}–{high_major}.{high_minor}"
+    return f"{name} {low_major}.{low_minor} to {high_major}.{high_minor}"
 
 
 def check_versions(tensorflow: str | None = None, keras: str | None = None) -> str:
@@ -43,7 +43,7 @@ def check_versions(tensorflow: str | None = None, keras: str | None = None) -> s
 
     >>> print(check_versions("2.16.1", "3.3.3"))
     TensorFlow 2.16.1, Keras 3.3.3
-    Warning: older than supported (TensorFlow 2.19–2.21, Keras 3.10–3.15).
+    Warning: older than supported (TensorFlow 2.19 to 2.21, Keras 3.10 to 3.15).
     """
     if tensorflow is None or keras is None:
         import keras as keras_module

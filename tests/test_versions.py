@@ -30,7 +30,9 @@ def test_installed_versions_are_supported_and_print_one_line():
     assert re.fullmatch(r"TensorFlow \S+, Keras \S+", line)
 
 
-@pytest.mark.parametrize("tf, keras", [("2.19.0", "3.10.0"), ("2.21.0", "3.15.1"), ("2.20.1", "3.12.0")])
+@pytest.mark.parametrize(
+    "tf, keras", [("2.19.0", "3.10.0"), ("2.21.0", "3.15.1"), ("2.20.1", "3.12.0")]
+)
 def test_inside_the_range_only_the_versions(tf, keras):
     assert versions.check_versions(tf, keras) == f"TensorFlow {tf}, Keras {keras}"
 
@@ -49,7 +51,7 @@ def test_inside_the_range_only_the_versions(tf, keras):
 def test_outside_the_range_a_second_line_says_so(tf, keras, warning):
     first, second = versions.check_versions(tf, keras).splitlines()
     assert first == f"TensorFlow {tf}, Keras {keras}"
-    assert second == f"Warning: {warning} (TensorFlow 2.19–2.21, Keras 3.10–3.15)."
+    assert second == f"Warning: {warning} (TensorFlow 2.19 to 2.21, Keras 3.10 to 3.15)."
     assert len(second) <= 77  # the book's page width
 
 
