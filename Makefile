@@ -92,7 +92,8 @@ lint: install
 	$(BIN)/python scripts/notebook_format.py check
 
 nbval: install graphviz
-	CNN_BOOK_TEST_MODE=1 $(BIN)/python -m pytest --nbval $(NOTEBOOKS) tests/notebooks \
+	env -u CNN_BOOK_MAX_TRAIN -u CNN_BOOK_SIMULATE_GPU CNN_BOOK_TEST_MODE=1 \
+	  $(BIN)/python -m pytest --nbval $(NOTEBOOKS) tests/notebooks \
 	  --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	  --nbval-cell-timeout=600 -p no:cacheprovider $(XDIST) --dist loadfile
 
@@ -102,7 +103,8 @@ nbval: install graphviz
 ## compared (nbval's lax mode); a cell that raises fails, and -rf lists every one.
 GPU_NOTEBOOKS := $(shell grep -l -E 'set_mixed_precision|gpu_available' $(NOTEBOOKS))
 gpu-branch: install graphviz
-	CNN_BOOK_TEST_MODE=1 CNN_BOOK_SIMULATE_GPU=1 $(BIN)/python -m pytest --nbval-lax \
+	env -u CNN_BOOK_MAX_TRAIN CNN_BOOK_TEST_MODE=1 CNN_BOOK_SIMULATE_GPU=1 \
+	  $(BIN)/python -m pytest --nbval-lax \
 	  $(GPU_NOTEBOOKS) --nbval-current-env --nbval-cell-timeout=600 -p no:cacheprovider -rf \
 	  $(XDIST) --dist loadfile
 
@@ -155,7 +157,8 @@ colab-test: $(COLAB_STAMP) graphviz
 	$(COLAB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps \
 	  --force-reinstall . ; \
 	rm -rf build; \
-	CNN_BOOK_TEST_MODE=1 $(COLAB_VENV)/bin/python -m pytest --nbval-lax $(NOTEBOOKS) \
+	env -u CNN_BOOK_MAX_TRAIN -u CNN_BOOK_SIMULATE_GPU CNN_BOOK_TEST_MODE=1 \
+	  $(COLAB_VENV)/bin/python -m pytest --nbval-lax $(NOTEBOOKS) \
 	  --nbval-current-env --nbval-cell-timeout=600 -p no:cacheprovider -rf $(XDIST) \
 	  --dist loadfile; \
 	echo "make colab-test: every notebook ran on Colab's stack in $$(( $$(date +%s) - start )) s"
@@ -166,7 +169,8 @@ colab-test: $(COLAB_STAMP) graphviz
 ## "CPU code paths"): the tests pass on either path, and leave the choice to the host.
 EXECUTE_ONEDNN := 0
 execute: install graphviz
-	env -u CNN_BOOK_TEST_MODE TF_ENABLE_ONEDNN_OPTS=$(EXECUTE_ONEDNN) \
+	env -u CNN_BOOK_TEST_MODE -u CNN_BOOK_MAX_TRAIN -u CNN_BOOK_SIMULATE_GPU \
+	  TF_ENABLE_ONEDNN_OPTS=$(EXECUTE_ONEDNN) \
 	  $(BIN)/python scripts/execute_notebooks.py $(NOTEBOOKS)
 
 ## The probe notebook that proves nbval's kernel sees test mode is stored from a test-mode run.

@@ -1,22 +1,56 @@
-"""intro.md: its table of full-mode times has one row per chapter in the table of contents."""
+"""intro.md: its table of full-mode times has one row per chapter in the table of contents,
+and the CIFAR-10 chapters' time on the full dataset follows from their measured run."""
 
 import json
 import re
 from pathlib import Path
 
 import yaml
+from test_training_cost import CIFAR_CHAPTERS, stored_forecast
 
 ROOT = Path(__file__).resolve().parent.parent
+ROW = re.compile(r"^\| ((?:\d+|[A-Z])\. [^|]+?) \| ([^|]+?) \| ([^|]+?) \|$", re.MULTILINE)
+
+
+def _rows():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files, titles = [], []
+    for entry in toc["chapters"]:
+        nb = json.loads((ROOT / f"{entry['file']}.ipynb").read_text())
+        files.append(Path(entry["file"]).name + ".ipynb")
+        titles.append("".join(nb["cells"][0]["source"]).splitlines()[0].lstrip("# ").strip())
+    return files, titles, ROW.findall((ROOT / "intro.md").read_text())
+
+
+def _seconds(time: str) -> float:
+    number, unit = time.split()
+    return float(number) * (60 if unit == "min" else 1)
 
 
 def test_the_time_table_lists_every_chapter_once():
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    titles = []
-    for entry in toc["chapters"]:
-        nb = json.loads((ROOT / f"{entry['file']}.ipynb").read_text())
-        titles.append("".join(nb["cells"][0]["source"]).splitlines()[0].lstrip("# ").strip())
-    intro = (ROOT / "intro.md").read_text()
-    rows = re.findall(r"^\| ((?:\d+|[A-Z])\. [^|]+?) \| ([^|]+?) \|$", intro, re.MULTILINE)
-    assert [title for title, _ in rows] == titles, "update the time table in intro.md"
-    for title, time in rows:
+    files, titles, rows = _rows()
+    assert [title for title, _, _ in rows] == titles, "update the time table in intro.md"
+    for name, (title, time, full) in zip(files, rows):
         assert re.fullmatch(r"\d+ (s|min)", time), f"{title}: {time!r} is not a measured time"
+        if name in CIFAR_CHAPTERS:
+            assert re.fullmatch(r"about \d+ min", full), f"{title}: {full!r}"
+        else:
+            assert full == "\u2013", f"{title}: only the CIFAR-10 chapters have a second time"
+
+
+def test_the_full_cifar10_time_is_the_run_plus_the_forecast_for_the_missing_images():
+    files, _, rows = _rows()
+    results = json.loads((ROOT / "benchmarks" / "results.json").read_text())["notebooks_full"]
+    for name, (title, time, full) in zip(files, rows):
+        if name not in CIFAR_CHAPTERS:
+            continue
+        forecast = stored_forecast(name)
+        run = results[name]["seconds"]
+        assert abs(_seconds(time) - run) <= 30, f"{title}: {time} but the last run took {run} s"
+        missing = CIFAR_CHAPTERS[name] - forecast["images"]
+        extra = missing * forecast["epochs"] * forecast["runs"] * forecast["ms"] / 1000
+        expected = (run + extra) / 60
+        stated = int(full.split()[1])
+        assert abs(stated - expected) <= 1, (
+            f"{title}: {full}, but the run and forecast give {expected:.1f} min"
+        )

@@ -16,6 +16,8 @@ CIFAR_CHAPTERS = {
     "06_depthwise_separable.ipynb": 45_000,
     "appendix_b_distribute.ipynb": 50_000,
 }
+# chapter -> how it caps its training set, so its time does not grow with the full dataset
+FIXED_SUBSET = {"03_functional_api.ipynb": "CIFAR_TRAIN_SIZE = pick(full=4_000, test=512)"}
 TOLERANCE = 0.25  # epoch times on a shared 2-core machine vary by about this much
 
 
@@ -34,7 +36,31 @@ def test_every_chapter_that_loads_cifar10_forecasts_its_training():
         for path in (ROOT / "chapters").glob("*.ipynb")
         if any("load_cifar10()" in "".join(cell["source"]) for cell in _cells(path.name))
     }
-    assert loading == set(CIFAR_CHAPTERS)
+    assert loading == set(CIFAR_CHAPTERS) | set(FIXED_SUBSET)
+    for name, cap in FIXED_SUBSET.items():
+        source = "\n".join("".join(cell["source"]) for cell in _cells(name))
+        assert cap in source, f"{name} no longer trains on a fixed subset of CIFAR-10"
+
+
+def stored_forecast(name: str) -> dict:
+    """The numbers of the training forecast stored in chapter ``name``'s outputs."""
+    outputs = "\n".join(_text(cell) for cell in _cells(name))
+    flat = " ".join(outputs.split())  # the forecast is wrapped to the page's width
+    found = re.search(
+        r"Training (?:(\d+) runs x )?(\d+) epochs? on ([\d,]+) images: about [^;.]*? at the "
+        r"([\d.]+) ms per image and epoch [^;]*?(?:; on all ([\d,]+) training images|\.)",
+        flat,
+    )
+    assert found, f"{name}: the stored outputs hold no training forecast"
+    runs, epochs, images, ms, full = found.groups()
+    if full is not None:
+        assert int(full.replace(",", "")) == CIFAR_CHAPTERS[name]
+    return {
+        "runs": int(runs or 1),
+        "epochs": int(epochs),
+        "images": int(images.replace(",", "")),
+        "ms": float(ms),
+    }
 
 
 @pytest.mark.parametrize("name", sorted(CIFAR_CHAPTERS))
@@ -44,18 +70,12 @@ def test_the_forecast_uses_the_cost_that_the_stored_run_measured(name):
     constant = re.search(r"^MS_PER_IMAGE = ([\d.]+)", source, re.MULTILINE)
     assert constant, f"{name}: no MS_PER_IMAGE in the run settings"
     ms_per_image = float(constant.group(1))
+    forecast = stored_forecast(name)
+    assert forecast["ms"] == ms_per_image
+    assert "MAX_TRAIN = max_train(" in source, f"{name}: the subset setting is not used"
+    assert "[:MAX_TRAIN]" in source, f"{name}: the training set is not cut to MAX_TRAIN"
     outputs = "\n".join(_text(cell) for cell in cells)
-    flat = " ".join(outputs.split())  # the forecast is wrapped to the page's width
-    forecast = re.search(
-        r"Training [^:]*? on ([\d,]+) images: about [^;.]*? at the ([\d.]+) ms per image and "
-        r"epoch [^;]*?(?:; on all ([\d,]+) training images|\.)",
-        flat,
-    )
-    assert forecast, f"{name}: the stored outputs hold no training forecast"
-    images = int(forecast.group(1).replace(",", ""))
-    assert float(forecast.group(2)) == ms_per_image
-    if forecast.group(3) is not None:
-        assert int(forecast.group(3).replace(",", "")) == CIFAR_CHAPTERS[name]
+    images = forecast["images"]
     seconds = [int(s) for s in re.findall(r"^epoch \d+/\d+ (\d+)s:", outputs, re.MULTILINE)]
     assert seconds, f"{name}: no epoch log in the stored outputs"
     measured = sum(seconds) / len(seconds) / images * 1000

@@ -1,5 +1,6 @@
 """helpers.versions: the supported range, tied to the two pinned sets that test it."""
 
+import json
 import re
 from pathlib import Path
 
@@ -64,3 +65,16 @@ def test_a_version_that_cannot_be_read_is_refused(version):
 def test_major_minor_reads_prereleases():
     assert versions.major_minor("3.10.0.dev2025") == (3, 10)
     assert versions.major_minor("2.19.0rc1") == (2, 19)
+
+
+@pytest.mark.parametrize(
+    "notebook", sorted((ROOT / "chapters").glob("*.ipynb")), ids=lambda p: p.name
+)
+def test_every_chapter_prints_the_version_check_in_its_imports(notebook):
+    code = [
+        cell for cell in json.loads(notebook.read_text())["cells"] if cell["cell_type"] == "code"
+    ]
+    shown = [cell for cell in code if "remove-cell" not in cell["metadata"].get("tags", [])]
+    first = "".join(shown[0]["source"])
+    assert "from helpers.versions import check_versions" in first
+    assert "print(check_versions())" in first, f"{notebook.name}: its first cell checks no versions"
