@@ -1,4 +1,5 @@
-"""helpers.versions: the supported range, tied to the two pinned sets that test it."""
+"""helpers.versions: the supported range, tied to the two pinned sets that test it; every
+chapter prints the check, and the book build skips the venvs that test the range."""
 
 import json
 import re
@@ -7,6 +8,7 @@ from pathlib import Path
 from helpers import versions
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -78,3 +80,11 @@ def test_every_chapter_prints_the_version_check_in_its_imports(notebook):
     first = "".join(shown[0]["source"])
     assert "from helpers.versions import check_versions" in first
     assert "print(check_versions())" in first, f"{notebook.name}: its first cell checks no versions"
+
+
+def test_the_book_build_skips_every_virtual_environment_the_makefile_creates():
+    # a venv holds package READMEs that a book build would otherwise try to include
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    venvs = re.findall(r"^\w*VENV := (\S+)$", (ROOT / "Makefile").read_text(), re.MULTILINE)
+    assert ".venv-colab" in venvs
+    assert set(venvs) <= set(config["exclude_patterns"])
