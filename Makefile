@@ -60,6 +60,10 @@ $(LAB_STAMP): requirements-lab.txt constraints.txt pyproject.toml
 	touch $@
 
 lab: $(LAB_STAMP)
+	@# chapter 3's diagrams need graphviz's dot; without it the chapter prints summaries
+	@command -v dot >/dev/null || $(MAKE) --no-print-directory graphviz \
+	  || echo "Without graphviz, chapter 3 shows each model's summary instead of its diagram" \
+	       "(macOS: brew install graphviz)."
 	$(LAB_VENV)/bin/jupyter lab --notebook-dir=chapters $(LAB_ARGS)
 
 ## Build the HTML book from the notebooks' stored outputs (nothing is re-executed).

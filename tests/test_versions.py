@@ -88,3 +88,11 @@ def test_the_book_build_skips_every_virtual_environment_the_makefile_creates():
     venvs = re.findall(r"^\w*VENV := (\S+)$", (ROOT / "Makefile").read_text(), re.MULTILINE)
     assert ".venv-colab" in venvs
     assert set(venvs) <= set(config["exclude_patterns"])
+
+
+def test_the_python_floor_is_one_and_the_readme_states_it():
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    floor = re.search(r'^requires-python = ">=(3\.\d+)"', pyproject, re.MULTILINE).group(1)
+    assert f"Python {floor}+" in (ROOT / "README.md").read_text()
+    # numpy 2.4, pinned in requirements-lab.txt, installs on 3.11 and later only
+    assert versions.major_minor(floor) >= (3, 11)
