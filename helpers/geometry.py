@@ -152,6 +152,7 @@ def animate_convolution(
             "output positions, one frame each; expected a smaller configuration"
         )
     fig, ax = plt.subplots(figsize=(4.8, 2.9), dpi=dpi)
+    fig.subplots_adjust(top=0.82, bottom=0.02)  # room for the two-line title in every frame
     anim = FuncAnimation(
         fig,
         lambda step: _draw_conv(ax, input_size, kernel_size, stride, dilation, pads, out, step),

@@ -4,6 +4,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 
 def _cells(ax, color):
@@ -95,3 +96,14 @@ def test_conv_geometry_accepts_numpy_integers_any_case_padding_and_the_explorers
     anim = geometry.animate_convolution(n, k, stride=s, padding="Same", max_frames=np.int64(9),
                                      dpi=np.int64(40))  # fmt: skip
     assert anim.to_jshtml().count("data:image/png;base64") == 9
+
+
+def test_every_frame_of_the_animation_shows_its_whole_title():
+    anim = geometry.animate_convolution(6, kernel_size=3, stride=2, padding="same")
+    fig = anim._fig
+    FigureCanvasAgg(fig)  # the animation closed its figure; give it a canvas to draw on
+    anim._init_draw()  # the first frame
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    title = fig.axes[0].title.get_window_extent(renderer)
+    assert title.y1 <= fig.bbox.y1 and title.y0 >= fig.bbox.y0
