@@ -248,3 +248,17 @@ def test_stored_chapters_pin_the_helpers_they_were_executed_with():
             f"{path.name} pins helpers at {nf.pinned_revision(setup.source)}, but they last "
             f"changed in {revision}: run `python scripts/notebook_format.py fix` and commit"
         )
+
+
+@pytest.mark.parametrize(
+    "notebook", sorted((ROOT / "chapters").glob("*.ipynb")), ids=lambda p: p.name
+)
+def test_no_cell_shows_the_repr_of_a_matplotlib_call(notebook):
+    # a cell that ends on fig.suptitle(...) or ax.plot(...) prints "Text(0.5, ...)" or
+    # "[<matplotlib.lines.Line2D ...>]" under its figure
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            shown = "".join(output.get("data", {}).get("text/plain", ""))
+            assert not shown.startswith(("Text(", "[<matplotlib", "<matplotlib")), (
+                f"{notebook.name}: a cell shows {shown[:60]!r}; end it on a statement"
+            )
