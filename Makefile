@@ -79,6 +79,10 @@ test: install
 	$(MAKE) --no-print-directory unit lint nbval gpu-branch strict-build browser-test; \
 	echo "make test: all passed in $$(( $$(date +%s) - start )) s"
 
+## The settings a reader may export (helpers.runtime) would change what the tests and the stored
+## outputs compute: every target that runs notebooks starts without them, then sets its own.
+READER_SETTINGS_OFF := env -u CNN_BOOK_MAX_TRAIN -u CNN_BOOK_SIMULATE_GPU
+
 ## Tests run on every core (pytest-xdist); PYTEST_WORKERS=0 runs them in this one process.
 PYTEST_WORKERS ?= auto
 XDIST := -n $(PYTEST_WORKERS)
@@ -96,7 +100,7 @@ lint: install
 	$(BIN)/python scripts/notebook_format.py check
 
 nbval: install graphviz
-	env -u CNN_BOOK_MAX_TRAIN -u CNN_BOOK_SIMULATE_GPU CNN_BOOK_TEST_MODE=1 \
+	$(READER_SETTINGS_OFF) CNN_BOOK_TEST_MODE=1 \
 	  $(BIN)/python -m pytest --nbval $(NOTEBOOKS) tests/notebooks \
 	  --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	  --nbval-cell-timeout=600 -p no:cacheprovider $(XDIST) --dist loadfile
@@ -107,7 +111,7 @@ nbval: install graphviz
 ## compared (nbval's lax mode); a cell that raises fails, and -rf lists every one.
 GPU_NOTEBOOKS := $(shell grep -l -E 'set_mixed_precision|gpu_available' $(NOTEBOOKS))
 gpu-branch: install graphviz
-	env -u CNN_BOOK_MAX_TRAIN CNN_BOOK_TEST_MODE=1 CNN_BOOK_SIMULATE_GPU=1 \
+	$(READER_SETTINGS_OFF) CNN_BOOK_TEST_MODE=1 CNN_BOOK_SIMULATE_GPU=1 \
 	  $(BIN)/python -m pytest --nbval-lax \
 	  $(GPU_NOTEBOOKS) --nbval-current-env --nbval-cell-timeout=600 -p no:cacheprovider -rf \
 	  $(XDIST) --dist loadfile
@@ -161,7 +165,7 @@ colab-test: $(COLAB_STAMP) graphviz
 	$(COLAB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps \
 	  --force-reinstall . ; \
 	rm -rf build; \
-	env -u CNN_BOOK_MAX_TRAIN -u CNN_BOOK_SIMULATE_GPU CNN_BOOK_TEST_MODE=1 \
+	$(READER_SETTINGS_OFF) CNN_BOOK_TEST_MODE=1 \
 	  $(COLAB_VENV)/bin/python -m pytest --nbval-lax $(NOTEBOOKS) \
 	  --nbval-current-env --nbval-cell-timeout=600 -p no:cacheprovider -rf $(XDIST) \
 	  --dist loadfile; \
@@ -173,8 +177,7 @@ colab-test: $(COLAB_STAMP) graphviz
 ## "CPU code paths"): the tests pass on either path, and leave the choice to the host.
 EXECUTE_ONEDNN := 0
 execute: install graphviz
-	env -u CNN_BOOK_TEST_MODE -u CNN_BOOK_MAX_TRAIN -u CNN_BOOK_SIMULATE_GPU \
-	  TF_ENABLE_ONEDNN_OPTS=$(EXECUTE_ONEDNN) \
+	$(READER_SETTINGS_OFF) -u CNN_BOOK_TEST_MODE TF_ENABLE_ONEDNN_OPTS=$(EXECUTE_ONEDNN) \
 	  $(BIN)/python scripts/execute_notebooks.py $(NOTEBOOKS)
 
 ## The probe notebook that proves nbval's kernel sees test mode is stored from a test-mode run.
