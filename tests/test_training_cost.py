@@ -1,10 +1,11 @@
 """The CIFAR-10 chapters forecast their training time from MS_PER_IMAGE, the cost of one
 training image in one epoch on the machine that built the book. Each must agree with the
-epochs that the chapter's stored full-mode run logged (``epoch 1/5 21s: ...``, from
+median epoch that the chapter's stored full-mode run logged (``epoch 1/5 21s: ...``, from
 helpers.training.EpochLog), so the forecast stays the measured one after a re-execution."""
 
 import json
 import re
+import statistics
 from pathlib import Path
 
 import pytest
@@ -78,8 +79,10 @@ def test_the_forecast_uses_the_cost_that_the_stored_run_measured(name):
     images = forecast["images"]
     seconds = [int(s) for s in re.findall(r"^epoch \d+/\d+ (\d+)s:", outputs, re.MULTILINE)]
     assert seconds, f"{name}: no epoch log in the stored outputs"
-    measured = sum(seconds) / len(seconds) / images * 1000
+    # the median epoch: appendix B's epochs on two logical devices sometimes stall to 2-3
+    # times their usual length (its stored run shows one); the forecast is for the usual epoch
+    measured = statistics.median(seconds) / images * 1000
     assert abs(ms_per_image - measured) <= TOLERANCE * measured, (
-        f"{name}: MS_PER_IMAGE = {ms_per_image}, but the stored run took {measured:.2f} ms "
-        "per image and epoch; set it to that and re-execute the chapter"
+        f"{name}: MS_PER_IMAGE = {ms_per_image}, but the stored run's median epoch took "
+        f"{measured:.2f} ms per image; set it to that and re-execute the chapter"
     )
