@@ -6,9 +6,10 @@ runs compared side by side, BatchNormalization statistics), ``plots`` (pictures 
 training results), ``arithmetic`` (convolution arithmetic), ``geometry`` (drawings of one
 convolution), ``explorer`` (the ipywidgets explorer), ``graphs`` (model diagrams),
 ``errors`` (the error a reader meets, in one line), ``floats`` (float32 comparisons with a
-justified tolerance) and ``cpu_paths`` (TensorFlow's two CPU code paths). ``_checks`` holds
-the one rule for integer arguments that every module applies. The chapters import what they
-need, e.g.
+justified tolerance), ``timing`` (the median time of a step, after warm-up calls),
+``tables`` (rows as a Markdown table) and ``cpu_paths`` (TensorFlow's two CPU code paths).
+``_checks`` holds the one rule for integer arguments that every module applies. The
+chapters import what they need, e.g.
 
 >>> from helpers.data import load_mnist
 >>> from helpers.runtime import pick, set_seed

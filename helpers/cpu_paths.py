@@ -1,14 +1,17 @@
-"""TensorFlow's two CPU code paths: which one this process uses, and the same snippet run on
-both.
+"""TensorFlow's two CPU code paths: which one this process uses, and the same function run
+on both.
 
 On x86-64, TensorFlow runs its CPU ops either through **oneDNN** (Intel's deep-learning
 library; the default on CPUs with AVX-512 VNNI/BF16 or AMX) or through its own **Eigen**
 kernels (the default elsewhere). The environment variable ``TF_ENABLE_ONEDNN_OPTS=1`` or ``=0``
-forces either, but only before TensorFlow is imported, so a comparison needs two processes.
+forces either, but only before TensorFlow is imported, so a comparison needs two processes,
+each given a function's source to run.
 
 >>> onednn_enabled() in {True, False}
 True
->>> compare_cpu_paths("print(tf.nn.relu([-1.0, 2.0]).numpy())")  # doctest: +SKIP
+>>> def relu():
+...     print(tf.nn.relu([-1.0, 2.0]).numpy())
+>>> compare_cpu_paths(relu)  # doctest: +SKIP
 Eigen (TF_ENABLE_ONEDNN_OPTS=0):
 [0. 2.]
 oneDNN (TF_ENABLE_ONEDNN_OPTS=1):
@@ -17,15 +20,21 @@ oneDNN (TF_ENABLE_ONEDNN_OPTS=1):
 
 from __future__ import annotations
 
+import ast
+import builtins
+import dis
+import inspect
 import os
 import signal
 import subprocess
 import sys
+import textwrap
+import types
 
 VARIABLE = "TF_ENABLE_ONEDNN_OPTS"
 PATHS = {"Eigen": "0", "oneDNN": "1"}
-# What every snippet may use without importing it. `import helpers` comes first: it quiets
-# TensorFlow's C++ start-up log.
+# What every function sent to a child may use without importing it. `import helpers` comes
+# first: it quiets TensorFlow's C++ start-up log.
 PREAMBLE = (
     "import helpers\n"
     "import keras\n"
@@ -33,6 +42,7 @@ PREAMBLE = (
     "import tensorflow as tf\n"
     "from helpers.errors import attempt\n"
 )
+PREAMBLE_NAMES = {"helpers", "keras", "np", "tf", "attempt"}
 
 
 def onednn_enabled() -> bool:
@@ -86,29 +96,77 @@ def _exit_note(returncode: int, stderr: str) -> str:
     return f"(the process {describe_exit(returncode)}: {last})"
 
 
-def run_on_both_paths(snippet: str, timeout: float = 300) -> dict[str, str]:
-    """Run ``snippet`` in two fresh Python processes, one per CPU code path, at the same time.
+def _global_names(code: types.CodeType) -> set[str]:
+    """The global names that ``code`` and the functions nested in it read."""
+    names = {op.argval for op in dis.get_instructions(code) if op.opname == "LOAD_GLOBAL"}
+    for constant in code.co_consts:
+        if isinstance(constant, types.CodeType):
+            names |= _global_names(constant)
+    return names
 
-    Each process starts with :data:`PREAMBLE` (``np``, ``tf``, ``keras`` and ``attempt``
-    imported) and sees no GPU, so the comparison is between the two CPU paths even on a
-    machine with a GPU. Returns ``{"Eigen": output, "oneDNN": output}``: what the snippet
-    printed, plus a line saying so when the process died or failed.
 
-    >>> run_on_both_paths("print(1 + 1)")  # doctest: +SKIP
+def _program(function, args: tuple) -> str:
+    """The source a child runs: the preamble, ``function``'s definition and one call of it."""
+    if not isinstance(function, types.FunctionType) or function.__name__ == "<lambda>":
+        raise ValueError(f"function={function!r}: expected a function defined with def")
+    if function.__code__.co_freevars:
+        raise ValueError(
+            f"function={function.__name__}: it uses names of the function around it "
+            f"({', '.join(function.__code__.co_freevars)}); define it at the top level"
+        )
+    missing = _global_names(function.__code__) - PREAMBLE_NAMES - set(dir(builtins))
+    missing.discard(function.__name__)
+    if missing:
+        raise ValueError(
+            f"function={function.__name__}: it uses {', '.join(sorted(missing))} from outside "
+            f"itself; a fresh process has only {', '.join(sorted(PREAMBLE_NAMES))}: "
+            "import the rest inside the function, or pass values as arguments"
+        )
+    for index, arg in enumerate(args):
+        try:
+            literal = ast.literal_eval(repr(arg)) == arg
+        except (ValueError, SyntaxError):
+            literal = False
+        if not literal:
+            raise ValueError(
+                f"args[{index}]={arg!r}: expected a Python literal (a number, string, "
+                "tuple, list or dict of them), which a fresh process can rebuild"
+            )
+    try:
+        inspect.signature(function).bind(*args)
+    except TypeError as err:
+        raise TypeError(f"function={function.__name__}: {err}") from None
+    source = textwrap.dedent(inspect.getsource(function))
+    return f"{PREAMBLE}{source}\n{function.__name__}(*{args!r})\n"
+
+
+def run_on_both_paths(function, *args, timeout: float = 300) -> dict[str, str]:
+    """Call ``function(*args)`` in two fresh Python processes, one per CPU code path, at
+    the same time.
+
+    Each process gets ``function``'s source (``inspect.getsource``), after
+    :data:`PREAMBLE`: ``np``, ``tf``, ``keras``, ``helpers`` and ``attempt`` are imported
+    there, and everything else the function uses it imports itself. ``args`` must be
+    literals (numbers, strings, and tuples, lists or dicts of them). Neither process sees
+    a GPU, so the comparison is between the two CPU paths even on a machine with one.
+    Returns ``{"Eigen": output, "oneDNN": output}``: what the function printed, plus a line
+    saying so when the process died or failed.
+
+    >>> def add(a, b):
+    ...     print(a + b)
+    >>> run_on_both_paths(add, 1, 1)  # doctest: +SKIP
     {'Eigen': '2\\n', 'oneDNN': '2\\n'}
     """
-    if not isinstance(snippet, str) or not snippet.strip():
-        raise ValueError(f"snippet={snippet!r}: expected Python source code as a string")
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
         raise ValueError(f"timeout={timeout!r}: expected a positive number of seconds")
-    compile(snippet, "<snippet>", "exec")  # a SyntaxError here, not twice in the children
+    program = _program(function, args)
     children = {}
     for name, value in PATHS.items():
         # PYTHONUNBUFFERED: what was printed before a crash still reaches the pipe.
         env = dict(os.environ, **{VARIABLE: value}, CUDA_VISIBLE_DEVICES="-1", PYTHONUNBUFFERED="1")
         env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
         children[name] = subprocess.Popen(
-            [sys.executable, "-c", PREAMBLE + snippet],
+            [sys.executable, "-c", program],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -129,18 +187,20 @@ def run_on_both_paths(snippet: str, timeout: float = 300) -> dict[str, str]:
     return outputs
 
 
-def compare_cpu_paths(snippet: str, timeout: float = 300) -> None:
-    """Print what ``snippet`` prints on each CPU code path, one block per path.
+def compare_cpu_paths(function, *args, timeout: float = 300) -> None:
+    """Print what ``function(*args)`` prints on each CPU code path, one block per path.
 
     See :func:`run_on_both_paths` for how it runs.
 
-    >>> compare_cpu_paths("print(tf.constant(2.0) * 3)")  # doctest: +SKIP
+    >>> def triple():
+    ...     print(tf.constant(2.0) * 3)
+    >>> compare_cpu_paths(triple)  # doctest: +SKIP
     Eigen (TF_ENABLE_ONEDNN_OPTS=0):
     tf.Tensor(6.0, shape=(), dtype=float32)
     oneDNN (TF_ENABLE_ONEDNN_OPTS=1):
     tf.Tensor(6.0, shape=(), dtype=float32)
     """
-    outputs = run_on_both_paths(snippet, timeout)
+    outputs = run_on_both_paths(function, *args, timeout=timeout)
     for name, output in outputs.items():
         print(f"{name} ({VARIABLE}={PATHS[name]}):")
         print(output.rstrip("\n") or "(printed nothing)")

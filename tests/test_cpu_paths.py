@@ -1,7 +1,8 @@
-"""helpers.cpu_paths: the path this process uses, and one snippet run on both paths."""
+"""helpers.cpu_paths: the path this process uses, and one function run on both paths."""
 
 from __future__ import annotations
 
+import os
 import signal
 
 from helpers import cpu_paths
@@ -13,20 +14,25 @@ from helpers.cpu_paths import (
     run_on_both_paths,
 )
 
+import numpy as np
 import pytest
+
 
 # A convolution whose 1x2 kernel is wider than its 1x1 input: Eigen gives an empty axis,
 # oneDNN a made-up size (TensorFlow 2.21). Behaviour that tells the two paths apart.
-PROBE = """
-from helpers.cpu_paths import code_path_name, onednn_enabled
-print(onednn_enabled(), code_path_name())
-attempt(lambda: tf.nn.conv2d(tf.zeros((1, 1, 1, 1)), tf.ones((1, 2, 1, 1)), 1, "VALID"))
-"""
+def probe_path(width):
+    from helpers.cpu_paths import code_path_name, onednn_enabled
+    from helpers.errors import attempt
+
+    import tensorflow as tf
+
+    print(onednn_enabled(), code_path_name())
+    attempt(lambda: tf.nn.conv2d(tf.zeros((1, 1, 1, 1)), tf.ones((1, width, 1, 1)), 1, "VALID"))
 
 
 @pytest.fixture(scope="module")
 def probe():
-    return run_on_both_paths(PROBE)
+    return run_on_both_paths(probe_path, 2)
 
 
 def test_each_child_reports_its_forced_path_and_behaves_like_it(probe):
@@ -41,26 +47,37 @@ def test_this_process_follows_the_variable(monkeypatch):
     assert code_path_name() == ("oneDNN" if onednn_enabled() else "Eigen")
 
 
+def crash_on_onednn():
+    import os
+    import signal
+
+    print("before")
+    if os.environ["TF_ENABLE_ONEDNN_OPTS"] == "1":
+        os.kill(os.getpid(), signal.SIGFPE)
+    raise SystemExit("stopped on purpose")
+
+
+def sleep(seconds):
+    import time
+
+    time.sleep(seconds)
+
+
 def test_crashes_failures_and_timeouts_are_reported_after_what_was_printed():
-    outputs = run_on_both_paths(
-        "import os, signal\nprint('before')\n"
-        "if os.environ['TF_ENABLE_ONEDNN_OPTS'] == '1':\n"
-        "    os.kill(os.getpid(), signal.SIGFPE)\n"
-        "raise SystemExit('stopped on purpose')\n"
-    )
+    outputs = run_on_both_paths(crash_on_onednn)
     assert outputs["oneDNN"] == "before\n(the process died: SIGFPE, Floating point exception)\n"
     assert outputs["Eigen"] == "before\n(the process exited with status 1: stopped on purpose)\n"
 
 
 def test_a_child_that_runs_too_long_is_stopped():
-    outputs = run_on_both_paths("import time\ntime.sleep(60)", timeout=0.5)
+    outputs = run_on_both_paths(sleep, 60, timeout=0.5)
     assert set(outputs.values()) == {"(the process did not finish within 0.5 s)\n"}
 
 
 def test_compare_prints_one_labelled_block_per_path(monkeypatch, capsys):
     fake = {"Eigen": "one\n", "oneDNN": ""}
-    monkeypatch.setattr(cpu_paths, "run_on_both_paths", lambda snippet, timeout: fake)
-    compare_cpu_paths("print('one')")
+    monkeypatch.setattr(cpu_paths, "run_on_both_paths", lambda function, *args, timeout: fake)
+    compare_cpu_paths(sleep, 0)
     assert capsys.readouterr().out == (
         "Eigen (TF_ENABLE_ONEDNN_OPTS=0):\none\n"
         "oneDNN (TF_ENABLE_ONEDNN_OPTS=1):\n(printed nothing)\n"
@@ -74,23 +91,59 @@ def test_describe_exit():
     assert describe_exit(-200) == "died: signal 200"
 
 
+def uses_a_global():
+    print(os.getcwd(), np.pi)
+
+
+def make_closure():
+    n = 1
+
+    def inner():
+        print(n)
+
+    return inner
+
+
+def nested_use():
+    def inner():
+        return sleep
+
+    print(inner)
+
+
 @pytest.mark.parametrize(
-    "kwargs, error, fragments",
+    "args, kwargs, error, fragments",
     [
-        ({"snippet": 3}, ValueError, ["snippet=3", "Python source code"]),
-        ({"snippet": "  \n"}, ValueError, ["snippet='  \\n'", "Python source code"]),
-        ({"snippet": "print(", "timeout": 1}, SyntaxError, []),
-        ({"snippet": "1", "timeout": 0}, ValueError, ["timeout=0", "positive number"]),
-        ({"snippet": "1", "timeout": True}, ValueError, ["timeout=True", "positive number"]),
-        ({"snippet": "1", "timeout": "5"}, ValueError, ["timeout='5'", "positive number"]),
-        ({"snippet": "1", "timeout": float("nan")}, ValueError, ["timeout=nan", "positive"]),
+        (("print(1)",), {}, ValueError, ["function='print(1)'", "defined with def"]),
+        ((lambda: 1,), {}, ValueError, ["function=<function", "defined with def"]),
+        ((print,), {}, ValueError, ["function=<built-in", "defined with def"]),
+        ((make_closure(),), {}, ValueError, ["function=inner", "(n)", "top level"]),
+        ((uses_a_global,), {}, ValueError, ["function=uses_a_global: it uses os from outside"]),
+        ((nested_use,), {}, ValueError, ["function=nested_use: it uses sleep from outside"]),
+        ((sleep, np.float32(1)), {}, ValueError, ["args[0]=", "Python literal"]),
+        ((sleep, object()), {}, ValueError, ["args[0]=<object", "Python literal"]),
+        ((sleep,), {}, TypeError, ["function=sleep:", "seconds"]),
+        ((sleep, 1, 2), {}, TypeError, ["function=sleep:", "too many"]),
+        ((sleep, 1), {"timeout": 0}, ValueError, ["timeout=0", "positive number"]),
+        ((sleep, 1), {"timeout": True}, ValueError, ["timeout=True", "positive number"]),
+        ((sleep, 1), {"timeout": "5"}, ValueError, ["timeout='5'", "positive number"]),
+        ((sleep, 1), {"timeout": float("nan")}, ValueError, ["timeout=nan", "positive"]),
     ],
 )
-def test_bad_input_to_run_on_both_paths(kwargs, error, fragments):
+def test_bad_input_to_run_on_both_paths(args, kwargs, error, fragments):
     with pytest.raises(error) as info:
-        run_on_both_paths(**kwargs)
+        run_on_both_paths(*args, **kwargs)
     for fragment in fragments:
         assert fragment in str(info.value)
+
+
+def test_literal_arguments_reach_the_child_unchanged():
+    outputs = run_on_both_paths(show_arguments, 3, -0.5, "a\tb", (1, [2]), {"k": None})
+    assert set(outputs.values()) == {"3 -0.5 'a\\tb' (1, [2]) {'k': None}\n"}
+
+
+def show_arguments(*values):
+    print(*(repr(value) for value in values))
 
 
 @pytest.mark.parametrize("value", [None, 1.5, True, "-8"])
