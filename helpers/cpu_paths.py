@@ -140,9 +140,37 @@ def _program(function, args: tuple) -> str:
     return f"{PREAMBLE}{source}\n{function.__name__}(*{args!r})\n"
 
 
-def run_on_both_paths(function, *args, timeout: float = 300) -> dict[str, str]:
-    """Call ``function(*args)`` in two fresh Python processes, one per CPU code path, at
-    the same time.
+def _start(program: str, value: str) -> subprocess.Popen:
+    # PYTHONUNBUFFERED: what was printed before a crash still reaches the pipe.
+    env = dict(os.environ, **{VARIABLE: value}, CUDA_VISIBLE_DEVICES="-1", PYTHONUNBUFFERED="1")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    return subprocess.Popen(
+        [sys.executable, "-c", program],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _finish(child: subprocess.Popen, timeout: float) -> str:
+    try:
+        out, err = child.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        out, _ = child.communicate()
+        return out + f"(the process did not finish within {timeout:g} s)\n"
+    if child.returncode != 0:
+        out += _exit_note(child.returncode, err) + "\n"
+    return out
+
+
+def run_on_both_paths(
+    function, *args, timeout: float = 300, together: bool = True
+) -> dict[str, str]:
+    """Call ``function(*args)`` in two fresh Python processes, one per CPU code path: at
+    the same time, or one after the other with ``together=False`` (for timings, so that
+    the two do not compete for the machine).
 
     Each process gets ``function``'s source (``inspect.getsource``), after
     :data:`PREAMBLE`: ``np``, ``tf``, ``keras``, ``helpers`` and ``attempt`` are imported
@@ -150,7 +178,7 @@ def run_on_both_paths(function, *args, timeout: float = 300) -> dict[str, str]:
     literals (numbers, strings, and tuples, lists or dicts of them). Neither process sees
     a GPU, so the comparison is between the two CPU paths even on a machine with one.
     Returns ``{"Eigen": output, "oneDNN": output}``: what the function printed, plus a line
-    saying so when the process died or failed.
+    saying so when the process died or failed. ``timeout`` is per process.
 
     >>> def add(a, b):
     ...     print(a + b)
@@ -159,32 +187,13 @@ def run_on_both_paths(function, *args, timeout: float = 300) -> dict[str, str]:
     """
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
         raise ValueError(f"timeout={timeout!r}: expected a positive number of seconds")
+    if not isinstance(together, bool):
+        raise TypeError(f"together={together!r}: expected True or False")
     program = _program(function, args)
-    children = {}
-    for name, value in PATHS.items():
-        # PYTHONUNBUFFERED: what was printed before a crash still reaches the pipe.
-        env = dict(os.environ, **{VARIABLE: value}, CUDA_VISIBLE_DEVICES="-1", PYTHONUNBUFFERED="1")
-        env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-        children[name] = subprocess.Popen(
-            [sys.executable, "-c", program],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-    outputs = {}
-    for name, child in children.items():
-        try:
-            out, err = child.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            out, _ = child.communicate()
-            outputs[name] = out + f"(the process did not finish within {timeout:g} s)\n"
-            continue
-        if child.returncode != 0:
-            out += _exit_note(child.returncode, err) + "\n"
-        outputs[name] = out
-    return outputs
+    if not together:
+        return {name: _finish(_start(program, value), timeout) for name, value in PATHS.items()}
+    children = {name: _start(program, value) for name, value in PATHS.items()}
+    return {name: _finish(child, timeout) for name, child in children.items()}
 
 
 def compare_cpu_paths(function, *args, timeout: float = 300) -> None:

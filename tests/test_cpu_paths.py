@@ -74,6 +74,25 @@ def test_a_child_that_runs_too_long_is_stopped():
     assert set(outputs.values()) == {"(the process did not finish within 0.5 s)\n"}
 
 
+def report_start_and_end():
+    import os
+    import time
+
+    start = time.monotonic()
+    time.sleep(3)  # longer than the two processes' start-ups differ
+    print(os.environ["TF_ENABLE_ONEDNN_OPTS"], start, time.monotonic())
+
+
+@pytest.mark.parametrize("together", [True, False])
+def test_the_two_processes_run_together_or_one_after_the_other(together):
+    outputs = run_on_both_paths(report_start_and_end, together=together)
+    (_, _, eigen_end), (_, onednn_start, _) = (
+        [float(field) for field in outputs[path].split()] for path in ("Eigen", "oneDNN")
+    )
+    # time.monotonic is one clock for every process on the machine
+    assert (onednn_start < eigen_end) is together
+
+
 def test_compare_prints_one_labelled_block_per_path(monkeypatch, capsys):
     fake = {"Eigen": "one\n", "oneDNN": ""}
     monkeypatch.setattr(cpu_paths, "run_on_both_paths", lambda function, *args, timeout: fake)
@@ -128,6 +147,7 @@ def nested_use():
         ((sleep, 1), {"timeout": True}, ValueError, ["timeout=True", "positive number"]),
         ((sleep, 1), {"timeout": "5"}, ValueError, ["timeout='5'", "positive number"]),
         ((sleep, 1), {"timeout": float("nan")}, ValueError, ["timeout=nan", "positive"]),
+        ((sleep, 1), {"together": 1}, TypeError, ["together=1: expected True or False"]),
     ],
 )
 def test_bad_input_to_run_on_both_paths(args, kwargs, error, fragments):
