@@ -39,10 +39,11 @@ $(VENDOR)/.stamp: web/package.json web/package-lock.json
 
 vendor: $(VENDOR)/.stamp
 
-$(STAMP): requirements.txt requirements-lab.txt constraints.txt pyproject.toml
+$(STAMP): requirements.txt requirements-lab.txt requirements-nodeps.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-nodeps.txt
 	touch $@
 
 install: $(STAMP)
@@ -53,10 +54,11 @@ install: $(STAMP)
 LAB_VENV := .venv-lab
 LAB_STAMP := $(LAB_VENV)/.install-stamp
 LAB_ARGS ?=
-$(LAB_STAMP): requirements-lab.txt constraints.txt pyproject.toml
+$(LAB_STAMP): requirements-lab.txt requirements-nodeps.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(LAB_VENV)
 	$(LAB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
 	$(LAB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-lab.txt
+	$(LAB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-nodeps.txt
 	touch $@
 
 lab: $(LAB_STAMP)
@@ -158,6 +160,8 @@ $(COLAB_STAMP): requirements-colab.txt constraints-colab.txt
 	$(PYTHON) -m venv $(COLAB_VENV)
 	$(COLAB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
 	$(COLAB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-colab.txt
+	@# Colab ships tf-keras (Keras 2) for its TensorFlow; see requirements-nodeps.txt
+	$(COLAB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps tf-keras==2.19.0
 	touch $@
 
 colab-test: $(COLAB_STAMP) graphviz

@@ -7,7 +7,8 @@ training results), ``arithmetic`` (convolution arithmetic), ``geometry`` (drawin
 convolution), ``explorer`` (the ipywidgets explorer), ``graphs`` (model diagrams),
 ``errors`` (the error a reader meets, in one line), ``floats`` (float32 comparisons with a
 justified tolerance), ``timing`` (the median time of a step, after warm-up calls),
-``tables`` (rows as a Markdown table) and ``cpu_paths`` (TensorFlow's two CPU code paths).
+``tables`` (rows as a Markdown table), ``cpu_paths`` (TensorFlow's two CPU code paths) and
+``distributed.worker`` (appendix B's multi-worker training program).
 ``_checks`` holds the one rule for integer arguments that every module applies. The
 chapters import what they need, e.g.
 

@@ -125,6 +125,8 @@ def train(
     with strategy.scope():
         model = build_cnn(synchronized=True)
         optimizer = keras.optimizers.Adam(learning_rate)
+        # its variables now, not lazily inside a replica's first step
+        optimizer.build(model.trainable_variables)
         step = tf.Variable(0, dtype="int64", trainable=False)
         checkpoint = tf.train.Checkpoint(
             model=model, optimizer=optimizer, step=step
