@@ -1,12 +1,14 @@
 """The book's benchmarks: every figure a ratio of two variants measured side by side.
 
-    python -m benchmarks                       # every default suite (about 17 min on 2 cores)
+    python -m benchmarks                       # every default suite (about 30 min on 2 cores)
     python -m benchmarks --suites layer separable
     python -m benchmarks --suites test_command # times `make test`'s steps (about 5 min)
 
-Absolute times on a shared machine drift, so each figure is a ratio: the variants alternate
-(A B A B ...) inside each child process, the CPU code paths alternate between child processes
-(Eigen, oneDNN, Eigen, oneDNN), and the ratio is taken between the medians. Each suite's
+Absolute times on a shared machine drift, so each figure is a ratio: inside each child process
+every variant runs once per round, in an order shuffled afresh each round; a ratio is taken
+between two variants of the same round (a pair), and the results give the median of the pairs
+with their range. The CPU code paths alternate between child processes (Eigen, oneDNN, Eigen,
+oneDNN). Each suite's
 results replace that suite's entry in ``benchmarks/results.json``, with the machine (CPU model,
 cores, the default code path, TensorFlow and Keras versions) and the date; ``make execute``
 adds each notebook's full-mode wall time to the same file. The book's appendix A renders it.
@@ -31,8 +33,8 @@ from benchmarks.results import RESULTS, machine, write
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SUITES = ("training", "layer", "separable", "notebooks")
 ALL_SUITES = (*DEFAULT_SUITES, "test_command")
-# Images per timed epoch: about 1-3 s each on 2 cores.
-IMAGES = {"chapter1": 6400, "chapter2": 1280}
+# Images per timed epoch: 200 and 40 steps of 64, about 3-7 s each on 2 cores (XLA: 15 s).
+IMAGES = {"chapter1": 12800, "chapter2": 2560}
 
 
 def child(args: list[str], code_path: str | None = None, timeout: float = 1800) -> dict:
@@ -56,15 +58,25 @@ def child(args: list[str], code_path: str | None = None, timeout: float = 1800) 
     return json.loads(lines[-1])
 
 
-def median_ratio(numerator: list[float], denominator: list[float]) -> float:
-    """The ratio of the two medians, rounded to 3 decimals.
+def paired_ratio(numerator: list[float], denominator: list[float]) -> dict:
+    """Ratios of measurements taken in the same round, pair by pair: their median and their
+    range (the lowest and the highest), to 2 decimals, and how many pairs there were.
 
-    >>> median_ratio([2.0, 4.0, 3.0], [1.0, 1.0, 2.0])
-    3.0
+    >>> paired_ratio([2.0, 4.0, 3.0], [1.0, 2.0, 2.0])
+    {'median': 2.0, 'low': 1.5, 'high': 2.0, 'pairs': 3}
     """
-    if not numerator or not denominator:
-        raise ValueError("median_ratio: expected two non-empty lists of measurements")
-    return round(statistics.median(numerator) / statistics.median(denominator), 3)
+    if not numerator or len(numerator) != len(denominator):
+        raise ValueError(
+            f"paired_ratio: expected two equally long, non-empty lists of measurements, "
+            f"got {len(numerator)} and {len(denominator)}"
+        )
+    ratios = [a / b for a, b in zip(numerator, denominator, strict=True)]
+    return {
+        "median": round(statistics.median(ratios), 2),
+        "low": round(min(ratios), 2),
+        "high": round(max(ratios), 2),
+        "pairs": len(ratios),
+    }
 
 
 def alternating_paths(processes: int) -> list[str]:
@@ -79,7 +91,8 @@ def alternating_paths(processes: int) -> list[str]:
 
 
 def _pooled(runs: list[dict], key: str) -> dict[str, dict[str, list[float]]]:
-    """{code path: {variant: every measurement of that variant on that path}}."""
+    """{code path: {variant: every measurement of that variant on that path}}, in the order
+    of the children and their rounds, so that equal positions were measured in one round."""
     pooled: dict[str, dict[str, list[float]]] = {}
     for run in runs:
         for name, values in run[key].items():
@@ -87,55 +100,98 @@ def _pooled(runs: list[dict], key: str) -> dict[str, dict[str, list[float]]]:
     return pooled
 
 
+# (name in results.json, numerator, denominator); "{feed}" is the chapter's own feed, with one
+# step per call, "{chapter}" the chapter's variant (chapter 1: 16 steps per call).
+TRAINING_RATIOS = (
+    ("fit_over_loop", "{chapter}", "loop_in_graph"),
+    ("fit_over_step_per_call", "{chapter}", "step_per_call"),
+    ("step_per_call_over_loop", "step_per_call", "loop_in_graph"),
+    ("tfdata_over_numpy", "fit_tfdata", "fit_numpy"),
+    ("spe16_over_spe1", "{feed}_spe16", "{feed}"),
+    ("xla_over_no_xla", "{feed}_xla", "{feed}"),
+    *((f"batch{n}_over_batch64", f"{{feed}}_batch{n}", "{feed}") for n in (128, 256, 512)),
+)
+
+
 def suite_training(processes: int, rounds: int) -> dict:
-    """Chapters 1 and 2's models: input pipeline, code path and XLA, as throughput ratios."""
-    results = {}
+    """Chapters 1 and 2's models: feeding, steps per call, batch size, the code path and XLA
+    as paired throughput ratios; each model's training rate in GMAC/s against the best rate
+    its own convolutions reached alone on the same path."""
+    results, runs = {}, {}
     for model in IMAGES:
-        runs = []
-        for path in alternating_paths(processes):
-            args = ["training", "--model", model, "--rounds", str(rounds)]
-            runs.append(child([*args, "--images", str(IMAGES[model])], path))
+        runs[model] = []
+        for seed, path in enumerate(alternating_paths(processes)):
+            args = ["training", "--model", model, "--rounds", str(rounds), "--seed", str(seed)]
+            runs[model].append(child([*args, "--images", str(IMAGES[model])], path))
             print(f"  {model} on {path}: done", flush=True)
-        pooled = _pooled(runs, "images_per_s")
-        feed, chapter = runs[0]["feed"], runs[0]["chapter_variant"]
-        entry = {"feed": feed, "chapter_variant": chapter, "images_per_epoch": IMAGES[model]}
-        entry["paths"] = {}
+    best = {}  # the best convolution rate of either model's layers, per code path
+    for model_runs in runs.values():
+        for run in model_runs:
+            rate = max(run["conv_gmacs_per_s"].values())
+            best[run["code_path"]] = max(best.get(run["code_path"], 0.0), rate)
+    for model, model_runs in runs.items():
+        pooled = _pooled(model_runs, "images_per_s")
+        first = model_runs[0]
+        feed, chapter, macs = (
+            first["feed"],
+            first["chapter_variant"],
+            first["training_macs_per_image"],
+        )
+        entry = {"feed": feed, "chapter_variant": chapter, "images_per_epoch": IMAGES[model],
+                 "training_macs_per_image": macs, "paths": {}}  # fmt: skip
         for path, variants in pooled.items():
-            entry["paths"][path] = {
+            figures = {
                 "median_images_per_s": {
                     k: round(statistics.median(v)) for k, v in variants.items()
                 },
                 "all_images_per_s": {k: [round(x) for x in v] for k, v in variants.items()},
-                "fit_over_ceiling": median_ratio(variants[chapter], variants["step_in_memory"]),
-                "xla_over_no_xla": median_ratio(variants[f"{feed}_xla"], variants[feed]),
-                "spe16_over_spe1": median_ratio(variants[f"{feed}_spe16"], variants[feed]),
+                "orders": [order for run in model_runs if run["code_path"] == path
+                           for order in run["orders"]],
             }  # fmt: skip
-            for size in (128, 256, 512):
-                if f"{feed}_batch{size}" in variants:
-                    entry["paths"][path][f"batch{size}_over_batch64"] = median_ratio(
-                        variants[f"{feed}_batch{size}"], variants[feed]
-                    )
-            if "fit_numpy" in variants:
-                entry["paths"][path]["tfdata_over_numpy"] = median_ratio(
-                    variants["fit_tfdata"], variants["fit_numpy"]
-                )
-        entry["onednn_over_eigen"] = median_ratio(
+            for name, top, bottom in TRAINING_RATIOS:
+                top, bottom = (s.format(feed=feed, chapter=chapter) for s in (top, bottom))
+                if top in variants and bottom in variants:
+                    figures[name] = paired_ratio(variants[top], variants[bottom])
+            conv_rates: dict[str, list[float]] = {}
+            for run in model_runs:
+                if run["code_path"] == path:
+                    for shape, rate in run["conv_gmacs_per_s"].items():
+                        conv_rates.setdefault(shape, []).append(rate)
+            figures["conv_gmacs_per_s"] = {
+                shape: round(statistics.median(rates), 1) for shape, rates in conv_rates.items()
+            }
+            figures["best_conv_gmacs_per_s"] = round(best[path], 1)
+            figures["gmacs_per_s"] = {
+                k: round(statistics.median(variants[k]) * macs / 1e9, 1)
+                for k in (chapter, "step_per_call", "loop_in_graph")
+            }
+            figures["fraction_of_best_conv"] = {
+                k: round(statistics.median(variants[k]) * macs / 1e9 / best[path], 2)
+                for k in (chapter, "step_per_call", "loop_in_graph")
+            }
+            entry["paths"][path] = figures
+        # the two paths ran in different processes, one after the other: pair the k-th
+        # measurement on oneDNN with the k-th on Eigen (the same child number and round)
+        entry["onednn_over_eigen"] = paired_ratio(
             pooled["oneDNN"][chapter], pooled["Eigen"][chapter]
         )  # images per second: above 1 means oneDNN trains faster
         results[model.replace("chapter", "chapter ")] = entry
-    return {"models": results}
+    return {"models": results, "pairs_per_ratio": processes * rounds}
 
 
 def suite_layer(processes: int, rounds: int) -> dict:
     """Chapter 7's NNConv2D against Conv2D: time ratios (above 1: NNConv2D is slower)."""
-    runs = [child(["layer", "--rounds", str(rounds * 10)], p) for p in alternating_paths(processes)]
+    runs = [
+        child(["layer", "--rounds", str(rounds * 10), "--seed", str(seed)], path)
+        for seed, path in enumerate(alternating_paths(processes))
+    ]
     results = {}
     for path, ms in _pooled(runs, "ms").items():
         results[path] = {
             kind: {
-                "Conv2D_ms": round(statistics.median(ms[f"Conv2D {kind}"]), 3),
-                "NNConv2D_ms": round(statistics.median(ms[f"NNConv2D {kind}"]), 3),
-                "ratio": median_ratio(ms[f"NNConv2D {kind}"], ms[f"Conv2D {kind}"]),
+                "Conv2D_ms": round(statistics.median(ms[f"Conv2D {kind}"]), 2),
+                "NNConv2D_ms": round(statistics.median(ms[f"NNConv2D {kind}"]), 2),
+                "ratio": paired_ratio(ms[f"NNConv2D {kind}"], ms[f"Conv2D {kind}"]),
             }
             for kind in ("forward", "forward+backward")
         }
@@ -156,19 +212,20 @@ def suite_separable(processes: int, rounds: int) -> dict:
         ),
     }
     runs = [
-        child(["separable", "--rounds", str(rounds * 5)], p) for p in alternating_paths(processes)
+        child(["separable", "--rounds", str(rounds * 5), "--seed", str(seed)], path)
+        for seed, path in enumerate(alternating_paths(processes))
     ]
     results = {
         "input": list(SEPARABLE_SHAPE),
         "macs_per_image": macs,
-        "mac_ratio": round(macs["Conv2D"] / macs["SeparableConv2D"], 3),
+        "mac_ratio": round(macs["Conv2D"] / macs["SeparableConv2D"], 1),
         "paths": {},
     }
     for path, ms in _pooled(runs, "ms").items():
         results["paths"][path] = {
-            "Conv2D_ms": round(statistics.median(ms["Conv2D"]), 2),
-            "SeparableConv2D_ms": round(statistics.median(ms["SeparableConv2D"]), 2),
-            "time_ratio": median_ratio(ms["Conv2D"], ms["SeparableConv2D"]),
+            "Conv2D_ms": round(statistics.median(ms["Conv2D"]), 1),
+            "SeparableConv2D_ms": round(statistics.median(ms["SeparableConv2D"]), 1),
+            "time_ratio": paired_ratio(ms["Conv2D"], ms["SeparableConv2D"]),
         }
     return results
 

@@ -42,13 +42,37 @@ def machine() -> dict:
                          capture_output=True, text=True, check=True).stdout.split()  # fmt: skip
     return {
         "cpu": model,
+        "cpu_flags": cpu_flags(),
         "cores": os.cpu_count(),
+        "load_average_1min": round(os.getloadavg()[0], 2),
         "default_code_path": out[0],
         "tensorflow": out[1],
         "keras": out[2],
         "python": platform.python_version(),
         "gpu": None,
     }
+
+
+# The instruction-set extensions that decide TensorFlow's CPU code path and its speed.
+FLAGS = ("avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16", "amx_tile")
+
+
+def cpu_flags(cpuinfo: str | None = None) -> list[str]:
+    """Which of :data:`FLAGS` the CPU has, read from ``/proc/cpuinfo`` (empty elsewhere).
+
+    >>> cpu_flags("flags : fpu avx2 avx512f avx512_vnni")
+    ['avx2', 'avx512f', 'avx512_vnni']
+    """
+    if cpuinfo is None:
+        try:
+            cpuinfo = Path("/proc/cpuinfo").read_text()
+        except OSError:
+            return []
+    for line in cpuinfo.splitlines():
+        if line.startswith("flags"):
+            have = set(line.split(":", 1)[1].split())
+            return [flag for flag in FLAGS if flag in have]
+    return []
 
 
 def _update(path: Path, key: str, value: dict) -> None:

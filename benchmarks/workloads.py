@@ -4,8 +4,10 @@
     python -m benchmarks.workloads layer --rounds 30
     python -m benchmarks.workloads separable --rounds 20
 
-A child measures every variant of its workload in turn, round after round (A B C, A B C, ...),
-so that a busy moment on a shared machine slows all of them, not one. The CPU code path is
+A child measures every variant of its workload once per round, in an order shuffled afresh
+each round (B C A, A C B, ...), so that a busy moment on a shared machine slows all of them, not
+one, and no variant always runs first or last; the parent divides each variant by another
+measured in the same round (a paired ratio). The CPU code path is
 the parent's choice (``TF_ENABLE_ONEDNN_OPTS`` in the child's environment). Run by
 ``python -m benchmarks``, which takes the medians and writes the results file.
 """
@@ -14,11 +16,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import sys
 import time
 
 import helpers  # noqa: F401  (first: it quiets TensorFlow's C++ start-up log)
+from helpers.costs import conv_macs
 from helpers.cpu_paths import code_path_name
+from helpers.timing import median_ms
 
 import keras
 import tensorflow as tf
@@ -74,7 +79,54 @@ class _EpochTimer(keras.callbacks.Callback):
         self.seconds = time.perf_counter() - self.start
 
 
-def training(model_name: str, rounds: int, images: int) -> dict:
+def training_macs(model) -> int:
+    """Multiply-accumulates of one training image: every ``Conv2D`` and ``Dense`` layer's
+    forward MACs (:mod:`helpers.costs`) three times (the forward pass, the gradient of the
+    input and that of the weights), less the first layer's input gradient, which training
+    never computes. Pooling, BatchNormalization, activations and the optimizer are not MACs.
+    """
+    forward = []
+    for lay in model.layers:
+        if isinstance(lay, keras.layers.Conv2D):
+            _, height, width, _ = lay.output.shape
+            forward.append(
+                conv_macs(height, width, kernel_size=tuple(lay.kernel_size),
+                          in_channels=lay.input.shape[-1], out_channels=lay.filters)
+            )  # fmt: skip
+        elif isinstance(lay, keras.layers.Dense):
+            forward.append(lay.input.shape[-1] * lay.units)
+    return 3 * sum(forward) - forward[0]
+
+
+def conv_rates(model, batch_sizes=(64, 256)) -> dict:
+    """GMAC/s of each of the model's ``Conv2D`` layers alone, forward and both gradients, as
+    ``tf.nn.conv2d`` on random inputs at each batch size: {"conv 1, batch 64": GMAC/s, ...}.
+    The best of them is the bound this book compares the whole model's training rate with.
+    """
+    rates = {}
+    convs = [lay for lay in model.layers if isinstance(lay, keras.layers.Conv2D)]
+    for number, lay in enumerate(convs, start=1):
+        _, height, width, _ = lay.output.shape
+        macs = 3 * conv_macs(height, width, kernel_size=tuple(lay.kernel_size),
+                             in_channels=lay.input.shape[-1], out_channels=lay.filters)  # fmt: skip
+        kernel = tf.random.stateless_uniform(lay.kernel.shape, seed=[5, 6])
+        for batch in batch_sizes:
+            x = tf.random.stateless_uniform((batch, *lay.input.shape[1:]), seed=[7, 8])
+            dy = tf.ones((batch, *lay.output.shape[1:]))
+
+            @tf.function
+            def step(x=x, kernel=kernel, dy=dy, strides=lay.strides, padding=lay.padding):
+                with tf.GradientTape() as tape:
+                    tape.watch([x, kernel])
+                    y = tf.nn.conv2d(x, kernel, strides, padding.upper())
+                return tape.gradient(y, [x, kernel], output_gradients=dy)
+
+            ms = median_ms(lambda step=step: [g.numpy() for g in step()], repeats=15)
+            rates[f"conv {number}, batch {batch}"] = macs * batch / ms / 1e6
+    return rates
+
+
+def training(model_name: str, rounds: int, images: int, seed: int = 0) -> dict:
     """Images per second of chapter 1's or chapter 2's model, trained several ways.
 
     - ``fit_numpy``: ``model.fit`` on NumPy arrays, one step per call (chapter 1 adds
@@ -84,9 +136,17 @@ def training(model_name: str, rounds: int, images: int) -> dict:
     - ``fit_*_xla``: the chapter's own feed, the model compiled with ``jit_compile=True``;
     - ``fit_*_spe16``: the chapter's own feed, compiled with ``steps_per_execution=16``
       (16 train steps per call from Python);
-    - ``fit_*_batchN`` (chapter 1 only): the chapter's own feed with batches of N, not 64;
-    - ``step_in_memory``: the ceiling: the same train step (``model.train_step`` in a
-      ``tf.function``) on batches already in memory as tensors, with no input pipeline.
+    - ``fit_*_batchN`` (chapter 1 only): the chapter's own feed with batches of N, not 64,
+      one step per call;
+    - ``step_per_call``: the same train step (``model.train_step`` in a ``tf.function``)
+      called from Python once per batch, on batches already in memory as tensors;
+    - ``loop_in_graph``: the same train step looped inside one ``tf.function`` (a
+      ``tf.while_loop``) over every batch of the epoch, stacked into one tensor beforehand:
+      one call from Python per epoch, no input pipeline.
+
+    Every variant trains on the same ``images`` images per epoch. ``seed`` shuffles the order
+    of the variants in each round. The child also measures its convolutions alone
+    (:func:`conv_rates`) and counts the model's MACs (:func:`training_macs`).
     """
     # Seeded, but without TensorFlow's op determinism (helpers.runtime.set_seed's default):
     # with it on, Keras quietly compiles without XLA even when jit_compile=True.
@@ -108,17 +168,36 @@ def training(model_name: str, rounds: int, images: int) -> dict:
             which.fit(tf_dataset(batch_size), epochs=1, verbose=0, callbacks=[timer])
         return timer.seconds
 
+    count = len(x) // BATCH_SIZE
     batches = [
-        (tf.constant(x[i : i + BATCH_SIZE]), tf.constant(y[i : i + BATCH_SIZE]))
-        for i in range(0, len(x) - BATCH_SIZE + 1, BATCH_SIZE)
-    ]
+        (tf.constant(x[i * BATCH_SIZE : (i + 1) * BATCH_SIZE]),
+         tf.constant(y[i * BATCH_SIZE : (i + 1) * BATCH_SIZE]))
+        for i in range(count)
+    ]  # fmt: skip
     step = tf.function(model.train_step)
 
-    def in_memory():
+    def per_call():
         start = time.perf_counter()
         for batch in batches:
             logs = step(batch)
         float(logs["loss"])  # wait for the last step
+        return time.perf_counter() - start
+
+    stacked_x = tf.constant(x[: count * BATCH_SIZE].reshape(count, BATCH_SIZE, *x.shape[1:]))
+    stacked_y = tf.constant(y[: count * BATCH_SIZE].reshape(count, BATCH_SIZE))
+
+    @tf.function
+    def epoch_loop():
+        def body(i, loss):
+            logs = model.train_step((stacked_x[i], stacked_y[i]))
+            return i + 1, tf.cast(logs["loss"], tf.float32)
+
+        start = (tf.constant(0), tf.constant(0.0))
+        return tf.while_loop(lambda i, _: i < count, body, start)[1]
+
+    def in_graph():
+        start = time.perf_counter()
+        float(epoch_loop())
         return time.perf_counter() - start
 
     chapter_feed = "numpy" if model_name == "chapter1" else "tfdata"
@@ -127,7 +206,8 @@ def training(model_name: str, rounds: int, images: int) -> dict:
         "fit_tfdata": lambda: fit(model, "tfdata"),
         f"fit_{chapter_feed}_xla": lambda: fit(xla_model, chapter_feed),
         f"fit_{chapter_feed}_spe16": lambda: fit(spe_model, chapter_feed),
-        "step_in_memory": in_memory,
+        "step_per_call": per_call,
+        "loop_in_graph": in_graph,
     }
     if model_name == "chapter1":
         for size in (128, 256, 512):
@@ -137,19 +217,27 @@ def training(model_name: str, rounds: int, images: int) -> dict:
     else:
         del variants["fit_numpy"]  # chapter 2 never feeds NumPy arrays
     counts = {name: len(x) for name in variants}
-    counts["step_in_memory"] = len(batches) * BATCH_SIZE
+    counts["step_per_call"] = counts["loop_in_graph"] = count * BATCH_SIZE
     for run in variants.values():  # warm-up: tracing, XLA compilation, optimizer state
         run()
+    order = random.Random(seed)
     seconds = {name: [] for name in variants}
+    orders = []
     for _ in range(rounds):
-        for name, run in variants.items():
-            seconds[name].append(run())
+        names = list(variants)
+        order.shuffle(names)
+        orders.append(names)
+        for name in names:
+            seconds[name].append(variants[name]())
     return {
         "feed": f"fit_{chapter_feed}",
         "chapter_variant": CHAPTER_VARIANT[model_name],
+        "orders": orders,
         "images_per_s": {
             name: [counts[name] / s for s in times] for name, times in seconds.items()
         },
+        "training_macs_per_image": training_macs(model),
+        "conv_gmacs_per_s": conv_rates(model),
     }
 
 
@@ -171,17 +259,21 @@ def _forward_backward(layer, x):
     return lambda: [g.numpy() for g in step()]
 
 
-def _alternate(steps: dict, rounds: int) -> dict:
+def _alternate(steps: dict, rounds: int, seed: int) -> dict:
+    """Every step once per round, in an order shuffled each round: milliseconds per step."""
     for run in steps.values():
         run(), run()  # warm-up: tracing
+    order = random.Random(seed)
     ms = {name: [] for name in steps}
     for _ in range(rounds):
-        for name, run in steps.items():
-            ms[name].append(_timed_ms(run))
+        names = list(steps)
+        order.shuffle(names)
+        for name in names:
+            ms[name].append(_timed_ms(steps[name]))
     return ms
 
 
-def layer(rounds: int) -> dict:
+def layer(rounds: int, seed: int = 0) -> dict:
     """Chapter 7's ``NNConv2D`` against ``keras.layers.Conv2D``: 32 3x3 filters on a batch of
     64 MNIST-sized images, forward and forward+backward, in milliseconds."""
     nn_conv2d = chapters.chapter7_layer_class()
@@ -193,10 +285,10 @@ def layer(rounds: int) -> dict:
         forward = tf.function(lambda lay=lay: tf.reduce_sum(tf.square(lay(x))))
         steps[f"{name} forward"] = lambda f=forward: f().numpy()
         steps[f"{name} forward+backward"] = _forward_backward(lay, x)
-    return {"ms": _alternate(steps, rounds)}
+    return {"ms": _alternate(steps, rounds, seed)}
 
 
-def separable(rounds: int) -> dict:
+def separable(rounds: int, seed: int = 0) -> dict:
     """``Conv2D`` against ``SeparableConv2D`` (3x3, 128 -> 128 channels, "same") on a batch
     of 8 56x56x128 inputs, forward+backward, in milliseconds."""
     x = tf.Variable(tf.random.stateless_uniform(SEPARABLE_SHAPE, seed=[3, 4]))
@@ -209,7 +301,7 @@ def separable(rounds: int) -> dict:
     for name, lay in layers.items():
         lay.build(x.shape)
         steps[name] = _forward_backward(lay, x)
-    return {"ms": _alternate(steps, rounds)}
+    return {"ms": _alternate(steps, rounds, seed)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -218,17 +310,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", choices=["chapter1", "chapter2"], default="chapter1")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--images", type=int, default=6400)
+    parser.add_argument("--seed", type=int, default=0, help="shuffles the variants' order")
     args = parser.parse_args(argv)
     if args.rounds < 1:
         parser.error(f"--rounds={args.rounds}: expected at least 1")
     if args.images < BATCH_SIZE or args.images % BATCH_SIZE:
         parser.error(f"--images={args.images}: expected a positive multiple of {BATCH_SIZE}")
     if args.workload == "training":
-        result = training(args.model, args.rounds, args.images)
+        result = training(args.model, args.rounds, args.images, args.seed)
     elif args.workload == "layer":
-        result = layer(args.rounds)
+        result = layer(args.rounds, args.seed)
     else:
-        result = separable(args.rounds)
+        result = separable(args.rounds, args.seed)
     result["code_path"] = code_path_name()
     print(json.dumps(result))
     return 0

@@ -7,20 +7,38 @@ import pytest
 
 from benchmarks import chapters, workloads
 from benchmarks import results as results_file
-from benchmarks.__main__ import DEFAULT_SUITES, alternating_paths, child, main, median_ratio
+from benchmarks.__main__ import DEFAULT_SUITES, alternating_paths, child, main, paired_ratio
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_median_ratio_is_the_ratio_of_the_medians():
-    assert median_ratio([1.0, 9.0, 2.0], [4.0, 1.0, 1.0]) == 2.0
-    assert median_ratio([3.0], [2.0]) == 1.5
+def test_paired_ratio_divides_within_each_round():
+    # the ratio of the medians would be 4 / 2 = 2; the pairs are 1, 4 and 0.5
+    assert paired_ratio([1.0, 4.0, 9.0], [1.0, 1.0, 18.0]) == {
+        "median": 1.0,
+        "low": 0.5,
+        "high": 4.0,
+        "pairs": 3,
+    }
 
 
-@pytest.mark.parametrize("numerator, denominator", [([], [1.0]), ([1.0], [])])
-def test_median_ratio_refuses_empty_measurements(numerator, denominator):
-    with pytest.raises(ValueError, match="non-empty"):
-        median_ratio(numerator, denominator)
+@pytest.mark.parametrize("numerator, denominator", [([], []), ([1.0], []), ([1.0, 2.0], [1.0])])
+def test_paired_ratio_refuses_unpaired_measurements(numerator, denominator):
+    with pytest.raises(ValueError, match="equally long"):
+        paired_ratio(numerator, denominator)
+
+
+def test_training_macs_counts_forward_and_both_gradients():
+    # conv1 194,688 + conv2 2,230,272 + dense 16,000 forward MACs per image; training does
+    # each three times, except conv1's input gradient
+    forward = 194_688 + 2_230_272 + 16_000
+    assert workloads.training_macs(chapters.chapter1_model()) == 3 * forward - 194_688
+
+
+def test_cpu_flags_reads_the_flags_line():
+    info = "processor : 0\nflags : fpu avx2 fma avx512f amx_tile\n"
+    assert results_file.cpu_flags(info) == ["avx2", "fma", "avx512f", "amx_tile"]
+    assert results_file.cpu_flags("processor : 0\n") == []
 
 
 def test_the_code_paths_alternate():
