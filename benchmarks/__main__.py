@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -31,10 +32,11 @@ from benchmarks import SEPARABLE_SHAPE
 from benchmarks.results import RESULTS, machine, write
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SUITES = ("training", "layer", "separable", "notebooks")
+DEFAULT_SUITES = ("training", "profile", "layer", "separable", "notebooks")
 ALL_SUITES = (*DEFAULT_SUITES, "test_command")
 # Images per timed epoch: 200 and 40 steps of 64, about 3-7 s each on 2 cores (XLA: 15 s).
 IMAGES = {"chapter1": 12800, "chapter2": 2560}
+PROFILE_IMAGES = {"chapter1": 6400, "chapter2": 1280}  # one profiled epoch: 100 and 20 steps
 
 
 def child(args: list[str], code_path: str | None = None, timeout: float = 1800) -> dict:
@@ -59,11 +61,13 @@ def child(args: list[str], code_path: str | None = None, timeout: float = 1800) 
 
 
 def paired_ratio(numerator: list[float], denominator: list[float]) -> dict:
-    """Ratios of measurements taken in the same round, pair by pair: their median and their
-    range (the lowest and the highest), to 2 decimals, and how many pairs there were.
+    """Ratios of measurements taken in the same round, pair by pair: their median, their
+    range (the lowest and the highest), a 95 % bootstrap interval of the median (the 2.5th
+    and 97.5th percentiles of the medians of 2,000 resamples of the pairs, drawn with a fixed
+    seed), all to 2 decimals, and how many pairs there were.
 
-    >>> paired_ratio([2.0, 4.0, 3.0], [1.0, 2.0, 2.0])
-    {'median': 2.0, 'low': 1.5, 'high': 2.0, 'pairs': 3}
+    >>> paired_ratio([2.0, 4.0, 3.0], [1.0, 2.0, 2.0])["median"]
+    2.0
     """
     if not numerator or len(numerator) != len(denominator):
         raise ValueError(
@@ -71,10 +75,13 @@ def paired_ratio(numerator: list[float], denominator: list[float]) -> dict:
             f"got {len(numerator)} and {len(denominator)}"
         )
     ratios = [a / b for a, b in zip(numerator, denominator, strict=True)]
+    draw = random.Random(0)
+    medians = sorted(statistics.median(draw.choices(ratios, k=len(ratios))) for _ in range(2000))
     return {
         "median": round(statistics.median(ratios), 2),
         "low": round(min(ratios), 2),
         "high": round(max(ratios), 2),
+        "median_interval": [round(medians[49], 2), round(medians[1949], 2)],
         "pairs": len(ratios),
     }
 
@@ -230,6 +237,20 @@ def suite_separable(processes: int, rounds: int) -> dict:
     return results
 
 
+def suite_profile() -> dict:
+    """Where a train step of chapters 1 and 2's models goes, by category, on each code path:
+    one profiled epoch per model and path (TensorFlow's profiler, read by helpers.profiling)."""
+    results = {}
+    for model, images in PROFILE_IMAGES.items():
+        entry = {}
+        for path in PATHS:
+            args = ["profile", "--model", model, "--images", str(images)]
+            entry[path] = child(args, path)
+            print(f"  {model} on {path}: done", flush=True)
+        results[model.replace("chapter", "chapter ")] = entry
+    return {"models": results}
+
+
 def suite_notebooks() -> dict:
     """Every chapter executed in test mode in a fresh kernel (not saved): wall seconds."""
     import nbformat
@@ -285,6 +306,8 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         if suite == "training":
             result = suite_training(args.processes, args.rounds)
+        elif suite == "profile":
+            result = suite_profile()
         elif suite == "layer":
             result = suite_layer(args.processes, args.rounds)
         elif suite == "separable":

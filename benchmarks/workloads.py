@@ -3,6 +3,7 @@
     python -m benchmarks.workloads training --model chapter1 --rounds 3 --images 6400
     python -m benchmarks.workloads layer --rounds 30
     python -m benchmarks.workloads separable --rounds 20
+    python -m benchmarks.workloads profile --model chapter2 --images 1280
 
 A child measures every variant of its workload once per round, in an order shuffled afresh
 each round (B C A, A C B, ...), so that a busy moment on a shared machine slows all of them, not
@@ -304,9 +305,70 @@ def separable(rounds: int, seed: int = 0) -> dict:
     return {"ms": _alternate(steps, rounds, seed)}
 
 
+# Where a training step's time goes (helpers.profiling): each op's time goes to the first
+# category whose pattern its name matches; "backward" is TensorFlow's gradient scope.
+PROFILE_CATEGORIES = (
+    ("optimizer", r"^adam/|/adam/"),
+    ("loss and metrics", r"compile_loss|compile_metrics|/metrics?/|_tracker"),
+    ("convolutions", r"/conv[^/]*/"),
+    ("BatchNormalization", r"/batch_normalization[^/]*/"),
+    ("pooling", r"/(pool|max_pooling)[^/]*/"),
+    ("dense", r"/(dense|classifier)[^/]*/"),
+    ("dropout", r"/dropout[^/]*/"),
+    ("waiting for input", r"Iterator|GetNext|OptionalGetValue|OptionalHasValue"),
+)
+
+
+def profile(model_name: str, images: int) -> dict:
+    """Milliseconds per train step by category and direction (ops in TensorFlow's
+    ``gradient_tape/`` scope are the backward pass), from TensorFlow's profiler: the chapter's
+    model fed as its chapter feeds it, one epoch of ``images`` images after a warm-up epoch;
+    and the wall time per step of the same epoch with the profiler on and without it."""
+    import tempfile
+
+    from helpers.profiling import group_op_times, profile_ops
+
+    keras.utils.set_random_seed(42)
+    x, y = _data(model_name, images)
+    model = _compiled(model_name, steps_per_execution=16 if model_name == "chapter1" else 1)
+
+    def epoch():
+        if model_name == "chapter1":
+            model.fit(x, y, batch_size=BATCH_SIZE, epochs=1, verbose=0)
+        else:
+            data = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x), seed=42)
+            model.fit(data.batch(BATCH_SIZE).prefetch(tf.data.AUTOTUNE), epochs=1, verbose=0)
+
+    epoch()  # warm-up: tracing, optimizer state
+    start = time.perf_counter()
+    epoch()  # the same epoch without the profiler, for its overhead
+    plain = time.perf_counter() - start
+    with tempfile.TemporaryDirectory() as logdir:
+        start = time.perf_counter()
+        times = profile_ops(epoch, logdir)
+        wall = time.perf_counter() - start
+    steps = images // BATCH_SIZE
+    backward = {k: v for k, v in times.items() if "gradient_tape/" in k}
+    forward = {k: v for k, v in times.items() if k not in backward}
+    groups = {
+        direction: group_op_times(part, PROFILE_CATEGORIES)
+        for direction, part in (("forward", forward), ("backward", backward))
+    }
+    return {
+        "steps": steps,
+        "wall_ms_per_step": wall * 1e3 / steps,
+        "unprofiled_ms_per_step": plain * 1e3 / steps,
+        "ms_per_step": {
+            direction: {k: v / steps for k, v in found.items()}
+            for direction, found in groups.items()
+        },
+        "top_ops": sorted(times.items(), key=lambda item: -item[1])[:12],
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("workload", choices=["training", "layer", "separable"])
+    parser.add_argument("workload", choices=["training", "layer", "separable", "profile"])
     parser.add_argument("--model", choices=["chapter1", "chapter2"], default="chapter1")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--images", type=int, default=6400)
@@ -318,6 +380,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--images={args.images}: expected a positive multiple of {BATCH_SIZE}")
     if args.workload == "training":
         result = training(args.model, args.rounds, args.images, args.seed)
+    elif args.workload == "profile":
+        result = profile(args.model, args.images)
     elif args.workload == "layer":
         result = layer(args.rounds, args.seed)
     else:

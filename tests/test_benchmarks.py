@@ -14,12 +14,22 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_paired_ratio_divides_within_each_round():
     # the ratio of the medians would be 4 / 2 = 2; the pairs are 1, 4 and 0.5
-    assert paired_ratio([1.0, 4.0, 9.0], [1.0, 1.0, 18.0]) == {
+    ratio = paired_ratio([1.0, 4.0, 9.0], [1.0, 1.0, 18.0])
+    assert {k: ratio[k] for k in ("median", "low", "high", "pairs")} == {
         "median": 1.0,
         "low": 0.5,
         "high": 4.0,
         "pairs": 3,
     }
+    low, high = ratio["median_interval"]
+    assert 0.5 <= low <= 1.0 <= high <= 4.0
+
+
+def test_the_interval_of_the_median_narrows_with_more_pairs():
+    noisy = [1.0 + 0.1 * ((i * 7) % 11 - 5) for i in range(60)]
+    few, many = paired_ratio(noisy[:6], [1.0] * 6), paired_ratio(noisy, [1.0] * 60)
+    width = [r["median_interval"][1] - r["median_interval"][0] for r in (few, many)]
+    assert width[1] < width[0]
 
 
 @pytest.mark.parametrize("numerator, denominator", [([], []), ([1.0], []), ([1.0, 2.0], [1.0])])
@@ -146,3 +156,24 @@ def test_the_benchmark_feeds_each_model_as_its_chapter_does():
     pipeline = chapters.cell_source(chapters.CHAPTER2, "def make_dataset(")
     assert "from_tensor_slices" in pipeline and ".prefetch(" in pipeline
     assert workloads.CHAPTER_VARIANT["chapter2"] == "fit_tfdata"
+
+
+@pytest.mark.parametrize(
+    "op, category",
+    [
+        ("mnist_cnn_1/conv1_1/Relu:_FusedConv2D", "convolutions"),
+        ("gradient_tape/mnist_cnn_1/conv2_1/convolution/Conv2DBackpropFilter:C", "convolutions"),
+        ("while/cond/StatefulPartitionedCall/mnist_cnn_1/pool2_1/MaxPool2d:MaxPool", "pooling"),
+        ("gradient_tape/mnist_cnn_1/pool1_1/MaxPool2d/MaxPoolGrad:MaxPoolGrad", "pooling"),
+        ("mnist_cnn_1/dropout_1/stateless_dropout/GreaterEqual:GreaterEqual", "dropout"),
+        ("gradient_tape/mnist_cnn_1/classifier_1/MatMul/MatMul_1:MatMul", "dense"),
+        ("with_bn_1/batch_normalization_1/batchnorm/mul:Mul", "BatchNormalization"),
+        ("adam/Sqrt:Sqrt", "optimizer"),
+        ("compile_loss/sparse_categorical_crossentropy/Sum:Sum", "loss and metrics"),
+    ],
+)
+def test_the_profile_sorts_ops_by_the_layer_they_run_in(op, category):
+    from helpers.profiling import group_op_times
+
+    grouped = group_op_times({op: 1.0}, workloads.PROFILE_CATEGORIES)
+    assert grouped[category] == 1.0, grouped
