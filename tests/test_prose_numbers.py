@@ -46,6 +46,8 @@ REVIEWED = {
         ("6,000", "6,000", "chapter 1's validation_split=0.1 of 60,000"),
         ("56", "standard one at 56", "chapter 6's layer, 56x56x128 in the benchmark's name"),
         ("30", "30 minutes", "the book's budget for make execute (CONTRIBUTING.md)"),
+        ("2,000", "2,000 resamples", "benchmarks/__main__.py, paired_ratio: the bootstrap's size"),
+        ("2.5", "2.5 %", "a 95 % interval leaves out 2.5 % on each side"),
     ],
     "appendix_b_distribute.ipynb": [
         ("8,192", "batches of 8,192", "Goyal et al. (2017), their largest batch"),
