@@ -19,7 +19,8 @@ export CNN_BOOK_DATA_DIR := $(SHARED_DATA)
 endif
 endif
 
-.PHONY: install lab vendor book test unit lint nbval gpu-branch strict-build graphviz browser-deps \
+.DEFAULT_GOAL := help
+.PHONY: help install lab vendor book test unit lint nbval gpu-branch strict-build graphviz browser-deps \
   browser-test colab-test execute execute-probe bench clean
 
 # JavaScript the built book serves itself, so that it renders with no network: MathJax,
@@ -36,6 +37,19 @@ $(VENDOR)/.stamp: web/package.json web/package-lock.json
 	cp $(NODE_MODULES)/@jupyter-widgets/html-manager/dist/embed-amd.js \
 	  $(NODE_MODULES)/@jupyter-widgets/html-manager/dist/*.woff2 $(VENDOR)/html-manager/
 	touch $@
+
+## What each command does (the README has the details).
+help:
+	@echo "make book          build the HTML book into _build/html from the stored outputs"
+	@echo "make test          every test: unit, lint, nbval, gpu-branch, strict build, browser"
+	@echo "make lab           JupyterLab on the chapters, in its own .venv-lab"
+	@echo "make execute       re-execute the chapters in full mode and save them"
+	@echo "                   (one: make execute NOTEBOOKS=chapters/01_first_cnn.ipynb)"
+	@echo "make bench         the benchmarks appendix A shows (SUITES=... for some of them)"
+	@echo "make unit | lint | nbval | gpu-branch | strict-build | browser-test"
+	@echo "                   one step of make test"
+	@echo "make colab-test    every notebook in test mode on Colab's TensorFlow and Keras"
+	@echo "make clean         remove _build"
 
 vendor: $(VENDOR)/.stamp
 
@@ -127,10 +141,8 @@ strict-build: install vendor
 DOT := /usr/bin/dot
 graphviz:
 	@if [ -x $(DOT) ]; then exit 0; fi; \
-	sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo -n"; \
 	echo "Installing graphviz for the model diagrams: apt-get install graphviz"; \
-	{ $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-	  $$sudo apt-get install -y -qq --no-install-recommends graphviz fonts-dejavu-core >/dev/null; } \
+	$(call apt_install,graphviz) \
 	  || { echo "Could not install graphviz with apt; install Debian's graphviz package" \
 	       "(it provides $(DOT)), then run make again." >&2; exit 1; }
 
@@ -139,15 +151,19 @@ graphviz:
 CHROMIUM := /usr/bin/chromium
 browser-deps:
 	@if [ -x $(CHROMIUM) ]; then exit 0; fi; \
-	sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo -n"; \
 	echo "Installing Chromium for the browser test: apt-get install chromium"; \
-	{ $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-	  $$sudo apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null; } \
+	$(call apt_install,chromium) \
 	  || echo "Could not install Chromium with apt: the browser test will be skipped."
 
-## Serve _build/html on localhost and open every page in headless Chromium with the network
-## blocked (run strict-build first). Screenshots: _build/screenshots/.
-browser-test: install browser-deps
+## apt_install(package): one shell command that installs the Debian package (and the fonts the
+## figures and the browser test use) with apt, as root or through sudo without a password.
+apt_install = { sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo -n"; \
+  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+  $$sudo apt-get install -y -qq --no-install-recommends $(1) fonts-dejavu-core >/dev/null; }
+
+## Build the book strictly, serve _build/html on localhost and open every page in headless
+## Chromium with the network blocked. Screenshots: _build/screenshots/.
+browser-test: install browser-deps strict-build
 	$(BIN)/python -m pytest tests/browser -rs -p no:cacheprovider
 
 ## Colab's stack (requirements-colab.txt: TensorFlow 2.19, Keras 3.10, the oldest the book
