@@ -8,9 +8,6 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.install-stamp
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
 
-# TensorFlow's C++ side logs start-up banners and a harmless tf.data "error" line on every
-# fit() (TF 2.20/2.21); a notebook would store them as output. Python exceptions still show.
-export TF_CPP_MIN_LOG_LEVEL ?= 3
 # Datasets: use the offline mirror beside the checkout when the caller has not chosen one.
 SHARED_DATA := $(abspath ../shared/datasets)
 ifeq ($(origin CNN_BOOK_DATA_DIR),undefined)

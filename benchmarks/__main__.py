@@ -45,7 +45,7 @@ def child(args: list[str], code_path: str | None = None, timeout: float = 1800) 
     ``code_path`` ('Eigen' or 'oneDNN') sets ``TF_ENABLE_ONEDNN_OPTS``; None leaves the
     machine's default. The child sees no GPU.
     """
-    env = dict(os.environ, CUDA_VISIBLE_DEVICES="-1", TF_CPP_MIN_LOG_LEVEL="3")
+    env = dict(os.environ, CUDA_VISIBLE_DEVICES="-1")  # the child imports helpers first
     env.pop(VARIABLE, None)
     if code_path is not None:
         env[VARIABLE] = PATHS[code_path]
@@ -253,11 +253,13 @@ def suite_profile() -> dict:
 
 def suite_notebooks() -> dict:
     """Every chapter executed in test mode in a fresh kernel (not saved): wall seconds."""
+    from helpers.runtime import TEST_MODE_VARIABLE
+
     import nbformat
     from nbclient import NotebookClient
 
-    env_before = os.environ.get("CNN_BOOK_TEST_MODE")
-    os.environ["CNN_BOOK_TEST_MODE"] = "1"
+    env_before = os.environ.get(TEST_MODE_VARIABLE)
+    os.environ[TEST_MODE_VARIABLE] = "1"
     times = {}
     try:
         for path in sorted((ROOT / "chapters").glob("*.ipynb")):
@@ -269,15 +271,15 @@ def suite_notebooks() -> dict:
             print(f"  {path.name}: {times[path.name]} s", flush=True)
     finally:
         if env_before is None:
-            os.environ.pop("CNN_BOOK_TEST_MODE")
+            os.environ.pop(TEST_MODE_VARIABLE)
         else:
-            os.environ["CNN_BOOK_TEST_MODE"] = env_before
+            os.environ[TEST_MODE_VARIABLE] = env_before
     return {"test_mode_seconds": times}
 
 
 def suite_test_command() -> dict:
     """`make test`'s steps after the install, each timed, and the whole."""
-    steps = ["unit", "lint", "nbval", "strict-build", "browser-test"]
+    steps = ["unit", "lint", "nbval", "gpu-branch", "browser-test"]  # browser-test builds first
     seconds = {}
     for step in steps:
         start = time.perf_counter()

@@ -36,8 +36,9 @@ def machine() -> dict:
         "from helpers.cpu_paths import code_path_name\n"
         "print(code_path_name(), tf.__version__, keras.__version__)"
     )
-    env = {k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"}
-    env["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    from helpers.cpu_paths import VARIABLE
+
+    env = {k: v for k, v in os.environ.items() if k != VARIABLE}  # the machine's default path
     out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env,
                          capture_output=True, text=True, check=True).stdout.split()  # fmt: skip
     return {

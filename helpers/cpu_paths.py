@@ -142,8 +142,8 @@ def _program(function, args: tuple) -> str:
 
 def _start(program: str, value: str) -> subprocess.Popen:
     # PYTHONUNBUFFERED: what was printed before a crash still reaches the pipe.
+    # PREAMBLE imports helpers first, which quiets TensorFlow's C++ start-up log.
     env = dict(os.environ, **{VARIABLE: value}, CUDA_VISIBLE_DEVICES="-1", PYTHONUNBUFFERED="1")
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     return subprocess.Popen(
         [sys.executable, "-c", program],
         env=env,

@@ -24,6 +24,7 @@ from notebook_format import normalise
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository's root
 from helpers.cpu_paths import PATHS, VARIABLE
+from helpers.runtime import is_test_mode
 
 from benchmarks.results import record_notebook_time
 
@@ -59,7 +60,7 @@ def main() -> int:
         seconds = execute(path, args.timeout)
         total += seconds
         print(f"  {path}: {seconds:.0f} s", flush=True)
-        if path.parent.name == "chapters" and not os.environ.get("CNN_BOOK_TEST_MODE"):
+        if path.parent.name == "chapters" and not is_test_mode():
             forced = {value: name for name, value in PATHS.items()}.get(os.environ.get(VARIABLE))
             record_notebook_time(path.name, seconds, forced or "the default")
     print(f"executed {len(args.notebooks)} notebook(s) in {total:.0f} s")

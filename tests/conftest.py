@@ -1,5 +1,7 @@
 import os
 
+import helpers  # noqa: F401  (first: it quiets TensorFlow's C++ start-up log)
+
 import matplotlib
 import pytest
 from hypothesis import settings
@@ -10,7 +12,6 @@ pytest_plugins = ["pytester"]
 # MPLBACKEND in os.environ would leak into the kernels that nbval starts from this same
 # pytest session, and the notebooks would then store no inline figures.
 matplotlib.use("Agg")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 # Property tests draw the same cases on every run and every machine (derandomize), keep no
 # example database between runs, and print the "@reproduce_failure" line to replay a failure.
