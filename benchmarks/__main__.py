@@ -168,13 +168,13 @@ def suite_training(processes: int, rounds: int) -> dict:
                 shape: round(statistics.median(rates), 1) for shape, rates in conv_rates.items()
             }
             figures["best_conv_gmacs_per_s"] = round(best[path], 1)
-            figures["gmacs_per_s"] = {
-                k: round(statistics.median(variants[k]) * macs / 1e9, 1)
+            gmacs = {
+                k: statistics.median(variants[k]) * macs / 1e9
                 for k in (chapter, "step_per_call", "loop_in_graph")
             }
+            figures["gmacs_per_s"] = {k: round(rate, 1) for k, rate in gmacs.items()}
             figures["fraction_of_best_conv"] = {
-                k: round(statistics.median(variants[k]) * macs / 1e9 / best[path], 2)
-                for k in (chapter, "step_per_call", "loop_in_graph")
+                k: round(rate / best[path], 2) for k, rate in gmacs.items()
             }
             entry["paths"][path] = figures
         # the two paths ran in different processes, one after the other: pair the k-th

@@ -89,14 +89,17 @@ def training_macs(model) -> int:
     forward = []
     for lay in model.layers:
         if isinstance(lay, keras.layers.Conv2D):
-            _, height, width, _ = lay.output.shape
-            forward.append(
-                conv_macs(height, width, kernel_size=tuple(lay.kernel_size),
-                          in_channels=lay.input.shape[-1], out_channels=lay.filters)
-            )  # fmt: skip
+            forward.append(_conv_forward_macs(lay))
         elif isinstance(lay, keras.layers.Dense):
             forward.append(lay.input.shape[-1] * lay.units)
     return 3 * sum(forward) - forward[0]
+
+
+def _conv_forward_macs(lay) -> int:
+    """One image's forward MACs through a built ``Conv2D`` layer (``helpers.costs``)."""
+    _, height, width, _ = lay.output.shape
+    return conv_macs(height, width, kernel_size=tuple(lay.kernel_size),
+                     in_channels=lay.input.shape[-1], out_channels=lay.filters)  # fmt: skip
 
 
 def conv_rates(model, batch_sizes=(64, 256)) -> dict:
@@ -107,9 +110,7 @@ def conv_rates(model, batch_sizes=(64, 256)) -> dict:
     rates = {}
     convs = [lay for lay in model.layers if isinstance(lay, keras.layers.Conv2D)]
     for number, lay in enumerate(convs, start=1):
-        _, height, width, _ = lay.output.shape
-        macs = 3 * conv_macs(height, width, kernel_size=tuple(lay.kernel_size),
-                             in_channels=lay.input.shape[-1], out_channels=lay.filters)  # fmt: skip
+        macs = 3 * _conv_forward_macs(lay)  # forward and both gradients
         kernel = tf.random.stateless_uniform(lay.kernel.shape, seed=[5, 6])
         for batch in batch_sizes:
             x = tf.random.stateless_uniform((batch, *lay.input.shape[1:]), seed=[7, 8])
