@@ -18,7 +18,7 @@ endif
 
 .DEFAULT_GOAL := help
 .PHONY: help install lab vendor book test unit lint nbval gpu-branch strict-build graphviz browser-deps \
-  browser-test colab-test execute execute-probe bench lock clean
+  browser-test colab-test execute execute-probe bench lock diff-setup clean
 
 # JavaScript the built book serves itself, so that it renders with no network: MathJax,
 # require.js and the ipywidgets HTML manager, from the npm registry (versions pinned in
@@ -47,6 +47,7 @@ help:
 	@echo "                   one step of make test"
 	@echo "make colab-test    every notebook in test mode on Colab's TensorFlow and Keras"
 	@echo "make lock          constraints*.txt from the direct requirements (*.in), with uv"
+	@echo "make diff-setup    git diff and merge notebooks cell by cell (nbdime), in this clone"
 	@echo "make clean         remove _build"
 
 vendor: $(VENDOR)/.stamp
@@ -235,6 +236,19 @@ $(LOCK_STAMP):
 lock: $(LOCK_STAMP)
 	$(LOCK) requirements.in -o constraints.txt
 	$(LOCK) requirements-colab.in -o constraints-colab.txt
+
+## Notebook changes a reviewer can read: nbdime's git drivers, for this clone (.git/config), on
+## the files .gitattributes marks. `git diff` then shows the cells that changed (sources and
+## outputs, an image as a one-line summary) instead of JSON, `git merge` merges cell by cell,
+## and `git difftool --tool=nbdime` opens nbdiff-web. nbdime names its programs without a path;
+## git is pointed at the ones in .venv, which need not be on PATH.
+NBDIME_COMMANDS := diff.jupyternotebook.command merge.jupyternotebook.driver difftool.nbdime.cmd \
+  mergetool.nbdime.cmd
+diff-setup: install
+	$(BIN)/nbdime config-git --enable
+	@for key in $(NBDIME_COMMANDS); do \
+	  git config "$$key" "$(abspath $(BIN))/$$(git config "$$key")"; done
+	git config --get-regexp '^(diff|merge)\.jupyternotebook|^(diff|merge)tool\.nbdime'
 
 clean:
 	rm -rf _build
