@@ -15,7 +15,10 @@ array of shape (N, height, width), one value per input pixel:
 The score of a class is its logit: the input of the final softmax when the model ends in a
 ``Dense`` layer with a softmax, as the book's models do, so that a confident prediction
 (softmax near 1, gradient near 0) still has a gradient. Inner layers are reached with the
-Functional API: ``keras.Model(model.inputs[0], model.get_layer(name).output)``.
+Functional API: a ``keras.Model`` from the model's input to the inner layer's output. A
+``Sequential`` model's layers are first called again, in order, on a new ``keras.Input``, so
+that every inner output is connected to that input (a loaded or cloned ``Sequential`` may hold
+its layers' outputs from another call).
 
 >>> maps = grad_cam(model, x_test[:8], "conv2d_3")  # doctest: +SKIP
 >>> maps.shape                                        # doctest: +SKIP
@@ -41,6 +44,33 @@ def _model(model) -> keras.Model:
     if not model.inputs:
         raise ValueError(f"model={model.name!r}: expected a model built on keras.Input")
     return model
+
+
+def reach(model: keras.Model, layer_names: Sequence[str], head: bool = False) -> keras.Model:
+    """A Functional model from the model's input to the outputs of the layers called
+    ``layer_names`` (no check of their type), and, with ``head=True``, also to what the final
+    softmax layer receives (the model's output when it ends otherwise).
+
+    >>> reach(model, ["conv1"])(x_test[:4]).shape  # doctest: +SKIP
+    TensorShape([4, 26, 26, 32])
+    """
+    _model(model)
+    last = model.layers[-1]
+    softmax = isinstance(last, keras.layers.Dense) and last.activation is keras.activations.softmax
+    if isinstance(model, keras.Sequential):
+        spec = model.inputs[0]
+        inputs = h = keras.Input(shape=spec.shape[1:], dtype=spec.dtype)
+        outputs, received = {}, None
+        for layer in model.layers:
+            received, h = h, layer(h)
+            outputs[layer.name] = h
+        final = received if softmax else h
+    else:
+        inputs = model.inputs[0]
+        outputs = {layer.name: layer.output for layer in model.layers}
+        final = last.input if softmax else model.outputs[0]
+    wanted = [outputs[name] for name in layer_names] + ([final] if head else [])
+    return keras.Model(inputs, wanted if len(wanted) > 1 else wanted[0], name=f"{model.name}_inner")
 
 
 def conv_layer_names(model: keras.Model) -> list[str]:
@@ -80,7 +110,7 @@ def conv_layer(model: keras.Model, layer_name: str) -> keras.layers.Layer:
 def activation_model(model: keras.Model, layer_names: Sequence[str]) -> keras.Model:
     """A Functional model from the model's input to the outputs of the named convolution
     layers, in that order: ``activation_model(m, ["conv1", "conv2"])(x)`` is a list of two
-    feature-map batches.
+    feature-map batches (one name: one batch, not a list).
 
     >>> maps = activation_model(model, ["conv1"])(x_test[:4])  # doctest: +SKIP
     """
@@ -88,8 +118,9 @@ def activation_model(model: keras.Model, layer_names: Sequence[str]) -> keras.Mo
         raise TypeError(f"layer_names={layer_names!r}: expected a list of layer names")
     if not layer_names:
         raise ValueError("layer_names=[]: expected at least one layer name")
-    outputs = [conv_layer(model, name).output for name in layer_names]
-    return keras.Model(model.inputs[0], outputs, name=f"{model.name}_activations")
+    for name in layer_names:
+        conv_layer(model, name)
+    return reach(model, list(layer_names))
 
 
 def check_images(model: keras.Model, images) -> np.ndarray:
@@ -140,12 +171,11 @@ def _scores_and(model: keras.Model, layer_name: str | None):
     """A function ``x -> (inner output or x, logits)`` built once per call."""
     last = model.layers[-1]
     softmax = isinstance(last, keras.layers.Dense) and last.activation is keras.activations.softmax
-    head = last.input if softmax else model.outputs[0]
-    inner = [conv_layer(model, layer_name).output] if layer_name else []
-    reach = keras.Model(model.inputs[0], [*inner, head])
+    inner = [conv_layer(model, layer_name).name] if layer_name else []
+    to_head = reach(model, inner, head=True)
 
     def run(x):
-        out = reach(x, training=False)
+        out = to_head(x, training=False)
         out = list(out) if isinstance(out, (list, tuple)) else [out]
         a, h = (out[0], out[1]) if layer_name else (x, out[0])
         if softmax:

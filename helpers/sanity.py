@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from helpers._checks import integer
-from helpers.interpret import _model, check_images, conv_layer
+from helpers.interpret import _model, check_images, conv_layer, reach
 
 import keras
 import numpy as np
@@ -140,13 +140,13 @@ def filter_pattern(
     seed = integer("seed", seed, 0)
     if isinstance(step_size, bool) or not isinstance(step_size, (int, float)) or step_size <= 0:
         raise ValueError(f"step_size={step_size!r}: expected a positive number")
-    reach = keras.Model(model.inputs[0], layer.output)
+    to_layer = reach(model, [layer.name])
     shape = (1, *model.inputs[0].shape[1:])
     start = np.random.default_rng(seed).uniform(0.4, 0.6, shape).astype("float32")
     x = tf.Variable(check_images(model, start))
     for _ in range(steps):
         with tf.GradientTape() as tape:
-            out = reach(x, training=False)
+            out = to_layer(x, training=False)
             loss = tf.reduce_mean(tf.cast(out[..., filter_index], "float32"))
         grad = tape.gradient(loss, x)
         if normalize:
@@ -154,5 +154,5 @@ def filter_pattern(
             x.assign(tf.clip_by_value(x + step_size * grad, 0.0, 1.0))
         else:
             x.assign_add(step_size * grad)
-    final = float(tf.reduce_mean(reach(x, training=False)[..., filter_index]))
+    final = float(tf.reduce_mean(to_layer(x, training=False)[..., filter_index]))
     return x.numpy()[0], final

@@ -139,3 +139,13 @@ def test_bad_input_is_refused_naming_the_argument(mnist, call, error, words):
         call(mnist)
     for word in words:
         assert word in str(info.value)
+
+
+def test_a_saved_and_loaded_model_still_reaches_its_inner_layers(mnist, tmp_path):
+    path = tmp_path / "mnist.keras"
+    mnist.save(path)
+    loaded = keras.models.load_model(path)
+    x = images(2, (28, 28, 1))
+    np.testing.assert_allclose(
+        interpret.grad_cam(loaded, x, "conv2"), interpret.grad_cam(mnist, x, "conv2"), atol=1e-5
+    )
