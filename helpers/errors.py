@@ -11,12 +11,12 @@ import re
 import textwrap
 from collections.abc import Callable
 
+from helpers import page
 from helpers._checks import is_integer
 
 # TensorFlow puts "{{function_node ...}}" in front of an op's message and "[Op:Conv2D] name: "
 # after it: internals that say nothing to a reader.
 _INTERNALS = re.compile(r"\{\{function_node [^}]*\}\}\s*|\s*\[Op:\w+\].*$")
-WIDTH = 77  # characters the book's HTML column shows without scrolling
 
 
 def _check_width(width) -> None:
@@ -24,7 +24,7 @@ def _check_width(width) -> None:
         raise ValueError(f"width={width!r}: expected an integer of at least 20")
 
 
-def error_message(err: BaseException, width: int = WIDTH) -> str:
+def error_message(err: BaseException, width: int = page.WIDTH) -> str:
     """``ErrorType: first line of the message``, one sentence per line, wrapped to ``width``.
 
     >>> print(error_message(ValueError("Bad size. Expected 3.")))
@@ -40,7 +40,7 @@ def error_message(err: BaseException, width: int = WIDTH) -> str:
     return "\n    ".join(wrapped)
 
 
-def attempt(call: Callable[[], object], width: int = WIDTH) -> None:
+def attempt(call: Callable[[], object], width: int = page.WIDTH) -> None:
     """Run ``call()`` and print the shape it returns, or the error it raises (see
     :func:`error_message`). For the cells that show a mistake happening.
 

@@ -2,10 +2,10 @@
 learned filters and feature maps. Each function draws one matplotlib Figure and returns it.
 
 In a notebook the figure appears by itself at the end of the cell; in a script, call
-``fig.savefig(...)`` or ``plt.show()``. :func:`use_book_style` sizes and letters every figure
-of a notebook, these and the chapters' own, for the book's page.
+``fig.savefig(...)`` or ``plt.show()``. ``helpers.page.use_book_style`` sizes and letters
+every figure of a notebook, these and the chapters' own, for the book's page; these figures
+are never wider than it (``helpers.page.FIGURE_INCHES``).
 
->>> use_book_style()
 >>> fig = show_images(x_test[:16], y_test[:16], predictions=y_pred[:16])
 """
 
@@ -16,47 +16,15 @@ import reprlib
 from collections.abc import Mapping, Sequence
 
 from helpers._checks import integer, is_integer
+from helpers.page import FIGURE_INCHES
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-# The book's HTML column shows 688 pixels: a figure this wide at matplotlib's 100 dpi is shown
-# at its own size, so 10-point text reads as 10-point text (about 14 pixels).
-PAGE_INCHES = 6.8
-BOOK_STYLE = {
-    "figure.figsize": (PAGE_INCHES, 3.4),
-    "figure.dpi": 100,
-    "font.size": 10,
-    "axes.titlesize": 10,
-    "axes.labelsize": 10,
-    "legend.fontsize": 9,
-    "xtick.labelsize": 9,
-    "ytick.labelsize": 9,
-    "figure.titlesize": 11,
-}
 # Bounds on the work one call does; each is well above what a readable figure needs.
 MAX_PANELS = 256  # images, filters or channels in one grid (256 panels draw in about 3 s)
 MAX_CLASSES = 50  # rows of a confusion matrix: 2,500 counts drawn
-
-
-def use_book_style() -> None:
-    """Figures as wide as the book's page (``PAGE_INCHES``) with text of at least 9 points
-    (``BOOK_STYLE``), stored sharp: in a notebook, as PNG at twice the resolution they are
-    shown at (IPython's "retina" format, which the book, JupyterLab and Colab display at
-    the intended size). Call it once, in a chapter's imports cell.
-
-    >>> use_book_style()
-    """
-    plt.rcParams.update(BOOK_STYLE)
-    try:
-        from IPython import get_ipython
-    except ImportError:  # not in IPython: nothing more to set
-        return
-    if get_ipython() is not None:
-        from matplotlib_inline.backend_inline import set_matplotlib_formats
-
-        set_matplotlib_formats("retina")
 
 
 def _array(name: str, value) -> np.ndarray:
@@ -122,7 +90,7 @@ def _grid(n: int, ncols: int, name: str, cell: float = 1.4) -> tuple[Figure, np.
         )
     ncols = min(ncols, n)
     nrows = math.ceil(n / ncols)
-    cell = min(cell, PAGE_INCHES / ncols)  # never wider than the page
+    cell = min(cell, FIGURE_INCHES / ncols)  # never wider than the page
     fig, axes = plt.subplots(
         nrows, ncols, figsize=(cell * ncols, cell * nrows + 0.5), squeeze=False
     )
@@ -262,7 +230,7 @@ def plot_history(
                 f"history{where}: epochs per metric {lengths}: expected the same number for each"
             )
     fig, axes = plt.subplots(
-        1, len(metrics), figsize=(PAGE_INCHES, 3.4), squeeze=False, layout="constrained"
+        1, len(metrics), figsize=(FIGURE_INCHES, 3.4), squeeze=False, layout="constrained"
     )
     for ax, metric in zip(axes.flat, metrics):
         for name, logs in runs.items():
@@ -333,7 +301,7 @@ def plot_confusion_matrix(
 
     matrix = tf.math.confusion_matrix(y_true, y_pred, num_classes=n).numpy()
     names = list(class_names) if class_names is not None else [str(i) for i in range(n)]
-    size = min(max(4.5, 0.55 * n), PAGE_INCHES - 1)
+    size = min(max(4.5, 0.55 * n), FIGURE_INCHES - 1)
     fig, ax = plt.subplots(figsize=(size + 1, size))
     im = ax.imshow(matrix, cmap="Blues")
     fig.colorbar(im, ax=ax, fraction=0.046)

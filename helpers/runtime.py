@@ -20,6 +20,7 @@ import os
 import textwrap
 from typing import TypeVar
 
+from helpers import page
 from helpers._checks import integer
 
 T = TypeVar("T")
@@ -230,4 +231,4 @@ def training_cost(
         text += (
             f"; on all {full_images:,} training images, about {_minutes(full_images * per_image_s)}"
         )
-    return textwrap.fill(text + ".", 77)  # the width of the book's page
+    return textwrap.fill(text + ".", page.WIDTH)

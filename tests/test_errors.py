@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from helpers.errors import WIDTH, attempt, error_message
+from helpers.errors import attempt, error_message
+from helpers.page import WIDTH
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-from helpers import plots
+from helpers import page, plots
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -18,15 +18,12 @@ def test_show_images_marks_wrong_predictions():
     assert len(fig.axes) == 4  # 2x2 grid, the last one empty
 
 
-def test_book_style_sizes_figures_for_the_page():
-    plots.use_book_style()
-    assert tuple(plt.rcParams["figure.figsize"]) == (plots.PAGE_INCHES, 3.4)
-    assert plt.rcParams["legend.fontsize"] >= 9 and plt.rcParams["font.size"] >= 10
-    # the book's own figures never exceed the page, however many panels
+def test_the_books_figures_never_exceed_the_page_however_many_panels():
+    page.use_book_style()
     fig = plots.show_images(np.zeros((16, 4, 4)), ncols=16)
-    assert fig.get_size_inches()[0] <= plots.PAGE_INCHES + 1e-9
+    assert fig.get_size_inches()[0] <= page.FIGURE_INCHES + 1e-9
     fig = plots.plot_history({"loss": [1.0, 0.5], "accuracy": [0.5, 0.9]})
-    assert fig.get_size_inches()[0] <= plots.PAGE_INCHES + 1e-9
+    assert fig.get_size_inches()[0] <= page.FIGURE_INCHES + 1e-9
     assert len(fig.legends) == 1 and not any(ax.get_legend() for ax in fig.axes)
 
 

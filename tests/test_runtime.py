@@ -1,4 +1,4 @@
-from helpers import runtime
+from helpers import page, runtime
 
 import numpy as np
 import pytest
@@ -221,7 +221,7 @@ def test_training_cost_scales_the_measured_cost_to_the_loaded_and_the_full_data(
         "and epoch measured on the 2-core CPU that built this book; on all 45,000 training "
         "images, about 41 min."
     )  # 7,503 x 20 x 2.7 ms = 405 s; 45,000 x 20 x 2.7 ms = 2,430 s
-    assert max(map(len, text.splitlines())) <= 77
+    assert max(map(len, text.splitlines())) <= page.WIDTH
 
 
 def test_training_cost_on_the_full_data_and_short_runs():

@@ -5,7 +5,7 @@ import json
 import re
 from pathlib import Path
 
-from helpers import versions
+from helpers import page, versions
 
 import pytest
 import yaml
@@ -55,7 +55,7 @@ def test_outside_the_range_a_second_line_says_so(tf, keras, warning):
     first, second = versions.check_versions(tf, keras).splitlines()
     assert first == f"TensorFlow {tf}, Keras {keras}"
     assert second == f"Warning: {warning} (TensorFlow 2.19 to 2.21, Keras 3.10 to 3.15)."
-    assert len(second) <= 77  # the book's page width
+    assert len(second) <= page.WIDTH
 
 
 @pytest.mark.parametrize("version", ["", "two", "2", None, 2.19])
