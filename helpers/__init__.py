@@ -10,8 +10,8 @@ reader meets, in one line), ``floats`` (float32 comparisons with a justified tol
 ``timing`` (the median time of a step, after warm-up calls), ``tables`` (rows as a Markdown
 table), ``cpu_paths`` (TensorFlow's two CPU code paths) and ``distributed.worker`` (appendix
 B's multi-worker training program). ``_checks`` holds the shared rules for arguments
-(integers, numbers) that every module applies. The chapters
-import what they need, e.g.
+(integers, numbers) that every module applies, ``_plot_inputs`` the checks of ``plots``'
+data. The chapters import what they need, e.g.
 
 >>> from helpers.data import load_mnist
 >>> from helpers.runtime import pick, set_seed

@@ -12,16 +12,11 @@ import textwrap
 from collections.abc import Callable
 
 from helpers import page
-from helpers._checks import is_integer
+from helpers._checks import integer
 
 # TensorFlow puts "{{function_node ...}}" in front of an op's message and "[Op:Conv2D] name: "
 # after it: internals that say nothing to a reader.
 _INTERNALS = re.compile(r"\{\{function_node [^}]*\}\}\s*|\s*\[Op:\w+\].*$")
-
-
-def _check_width(width) -> None:
-    if not is_integer(width) or width < 20:
-        raise ValueError(f"width={width!r}: expected an integer of at least 20")
 
 
 def error_message(err: BaseException, width: int = page.WIDTH) -> str:
@@ -31,7 +26,7 @@ def error_message(err: BaseException, width: int = page.WIDTH) -> str:
     ValueError: Bad size.
         Expected 3.
     """
-    _check_width(width)
+    width = integer("width", width, 20)
     lines = str(err).strip().splitlines()
     first = _INTERNALS.sub("", lines[0]) if lines else ""
     message = f"{type(err).__name__}: {first}" if first else type(err).__name__
@@ -49,7 +44,7 @@ def attempt(call: Callable[[], object], width: int = page.WIDTH) -> None:
     """
     if not callable(call):
         raise TypeError(f"call={call!r}: expected a function of no arguments, e.g. a lambda")
-    _check_width(width)
+    width = integer("width", width, 20)
     try:
         result = call()
     except Exception as err:

@@ -69,7 +69,7 @@ def show_model_graph(
     import keras
 
     if not isinstance(model, keras.Model):
-        raise ValueError(f"model: expected a keras.Model, got {type(model).__name__}")
+        raise TypeError(f"model: expected a keras.Model, got {type(model).__name__}")
     if not model.built:
         raise ValueError(
             f"model={model.name!r}: expected a built model; "

@@ -14,7 +14,7 @@ import textwrap
 import time
 
 from helpers import page
-from helpers._checks import is_integer
+from helpers._checks import integer
 
 import keras
 
@@ -37,9 +37,7 @@ class EpochLog(keras.callbacks.Callback):
 
     def __init__(self, width: int = page.WIDTH) -> None:
         super().__init__()
-        if not is_integer(width) or width < 40:
-            raise ValueError(f"width={width!r}: expected an integer of at least 40")
-        self.width = width
+        self.width = integer("width", width, 40)
         self._start = None
 
     def on_epoch_begin(self, epoch, logs=None):

@@ -105,13 +105,13 @@ def test_graphviz_available_is_false_without_pydot_or_dot(monkeypatch):
 @pytest.mark.parametrize(
     "call, error, match",
     [
-        (lambda: graphs.show_model_graph("not a model"), ValueError,
+        (lambda: graphs.show_model_graph("not a model"), TypeError,
          r"model: expected a keras\.Model, got str"),
         (lambda: graphs.show_model_graph(keras.Sequential([keras.layers.Dense(2)], name="u")),
          ValueError, "model='u': expected a built model"),
         (lambda: graphs.show_model_graph(_branching_model(), dpi=0), ValueError,
          "dpi=0: expected an integer from 10 to 300"),
-        (lambda: graphs.show_model_graph(_branching_model(), dpi=72.0), ValueError, "dpi=72.0"),
+        (lambda: graphs.show_model_graph(_branching_model(), dpi=72.0), TypeError, "dpi=72.0"),
         (lambda: graphs.show_model_graph(_branching_model(), True), TypeError,
          "takes 1 positional argument"),
     ],

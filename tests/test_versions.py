@@ -58,9 +58,18 @@ def test_outside_the_range_a_second_line_says_so(tf, keras, warning):
     assert len(second) <= page.WIDTH
 
 
-@pytest.mark.parametrize("version", ["", "two", "2", None, 2.19])
-def test_a_version_that_cannot_be_read_is_refused(version):
-    with pytest.raises(ValueError, match=r"version="):
+@pytest.mark.parametrize(
+    "version, error",
+    [
+        ("", ValueError),
+        ("two", ValueError),
+        ("2", ValueError),
+        (None, TypeError),
+        (2.19, TypeError),
+    ],
+)
+def test_a_version_that_cannot_be_read_is_refused(version, error):
+    with pytest.raises(error, match=r"version="):
         versions.major_minor(version)
 
 
