@@ -18,7 +18,7 @@ endif
 
 .DEFAULT_GOAL := help
 .PHONY: help install lab vendor book test unit lint nbval gpu-branch strict-build graphviz browser-deps \
-  browser-test colab-test execute execute-probe bench clean
+  browser-test colab-test execute execute-probe bench lock diff-setup clean
 
 # JavaScript the built book serves itself, so that it renders with no network: MathJax,
 # require.js and the ipywidgets HTML manager, from the npm registry (versions pinned in
@@ -46,11 +46,14 @@ help:
 	@echo "make unit | lint | nbval | gpu-branch | strict-build | browser-test"
 	@echo "                   one step of make test"
 	@echo "make colab-test    every notebook in test mode on Colab's TensorFlow and Keras"
+	@echo "make lock          constraints*.txt from the direct requirements (*.in), with uv"
+	@echo "make diff-setup    git diff and merge notebooks cell by cell (nbdime), in this clone"
 	@echo "make clean         remove _build"
 
 vendor: $(VENDOR)/.stamp
 
-$(STAMP): requirements.txt requirements-lab.txt requirements-nodeps.txt constraints.txt pyproject.toml
+$(STAMP): requirements.txt requirements.in requirements-lab.in requirements-nodeps.txt constraints.txt \
+  pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
@@ -65,7 +68,8 @@ install: $(STAMP)
 LAB_VENV := .venv-lab
 LAB_STAMP := $(LAB_VENV)/.install-stamp
 LAB_ARGS ?=
-$(LAB_STAMP): requirements-lab.txt requirements-nodeps.txt constraints.txt pyproject.toml
+$(LAB_STAMP): requirements-lab.txt requirements-lab.in requirements-nodeps.txt constraints.txt \
+  pyproject.toml
 	$(PYTHON) -m venv $(LAB_VENV)
 	$(LAB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
 	$(LAB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-lab.txt
@@ -169,7 +173,7 @@ browser-test: install browser-deps strict-build
 ## mode): a cell that raises fails, and -rf lists every one. CI runs it after `make test`.
 COLAB_VENV := .venv-colab
 COLAB_STAMP := $(COLAB_VENV)/.install-stamp
-$(COLAB_STAMP): requirements-colab.txt constraints-colab.txt
+$(COLAB_STAMP): requirements-colab.txt requirements-colab.in constraints-colab.txt
 	$(PYTHON) -m venv $(COLAB_VENV)
 	$(COLAB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
 	$(COLAB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-colab.txt
@@ -206,6 +210,45 @@ execute-probe: install graphviz
 SUITES ?=
 bench: install
 	$(BIN)/python -m benchmarks $(if $(SUITES),--suites $(SUITES))
+
+## The pinned sets, made by uv from the direct requirements: requirements.in (with
+## requirements-lab.in) into constraints.txt, requirements-colab.in into constraints-colab.txt.
+## Each file's header is the command that made it. uv is pinned here and installed into its own
+## .venv-lock, so .venv and CI never need it. The sets are resolved for the build machine
+## (CPython 3.11.7 on x86-64 Linux) from the registry as it was at LOCK_DATE, and uv keeps every
+## version the existing file pins that still fits (its output file is its seed): after an edit
+## of an .in file, `make lock` changes only what the edit needs, and in a clean clone it
+## rewrites both files byte for byte. setuptools stays unpinned, as before: the venv's own meets
+## TensorFlow's requirement, and a pin would make pip replace it. To move everything to newer releases: set LOCK_DATE to now, delete the
+## constraints file, run `make lock`, then `make test`.
+LOCK_VENV := .venv-lock
+UV_VERSION := 0.13.8
+LOCK_STAMP := $(LOCK_VENV)/.uv-$(UV_VERSION)
+LOCK_DATE := 2026-12-06T00:00:00Z
+LOCK := $(LOCK_VENV)/bin/uv pip compile --no-config --quiet --python-version 3.11.7 \
+  --python-platform x86_64-manylinux_2_28 --exclude-newer $(LOCK_DATE) \
+  --no-emit-package setuptools
+$(LOCK_STAMP):
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	touch $@
+
+lock: $(LOCK_STAMP)
+	$(LOCK) requirements.in -o constraints.txt
+	$(LOCK) requirements-colab.in -o constraints-colab.txt
+
+## Notebook changes a reviewer can read: nbdime's git drivers, for this clone (.git/config), on
+## the files .gitattributes marks. `git diff` then shows the cells that changed (sources and
+## outputs, an image as a one-line summary) instead of JSON, `git merge` merges cell by cell,
+## and `git difftool --tool=nbdime` opens nbdiff-web. nbdime names its programs without a path;
+## git is pointed at the ones in .venv, which need not be on PATH.
+NBDIME_COMMANDS := diff.jupyternotebook.command merge.jupyternotebook.driver difftool.nbdime.cmd \
+  mergetool.nbdime.cmd
+diff-setup: install
+	$(BIN)/nbdime config-git --enable
+	@for key in $(NBDIME_COMMANDS); do \
+	  git config "$$key" "$(abspath $(BIN))/$$(git config "$$key")"; done
+	git config --get-regexp '^(diff|merge)\.jupyternotebook|^(diff|merge)tool\.nbdime'
 
 clean:
 	rm -rf _build

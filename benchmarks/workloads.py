@@ -24,12 +24,13 @@ import time
 import helpers  # noqa: F401  (first: it quiets TensorFlow's C++ start-up log)
 from helpers.costs import conv_macs
 from helpers.cpu_paths import code_path_name
-from helpers.timing import median_ms
+from helpers.from_chapters import NNConv2D, build_cnn, build_mnist_cnn
+from helpers.timing import in_turns, in_turns_ms, median_ms
 
 import keras
 import tensorflow as tf
 
-from benchmarks import SEPARABLE_SHAPE, chapters
+from benchmarks import SEPARABLE_SHAPE
 
 BATCH_SIZE = 64  # what chapters 1 and 2 train with
 # How each chapter feeds its model: chapter 1 fit()s NumPy arrays with steps_per_execution=16,
@@ -58,8 +59,10 @@ def _data(model_name: str, images: int):
 
 
 def _compiled(model_name: str, jit_compile: bool = False, steps_per_execution: int = 1):
-    build = chapters.chapter1_model if model_name == "chapter1" else chapters.chapter2_model
-    model = build()
+    if model_name == "chapter1":
+        model = build_mnist_cnn()
+    else:
+        model = build_cnn(bn=True, name="with_bn")
     model.compile(
         optimizer="adam",
         loss="sparse_categorical_crossentropy",
@@ -220,17 +223,9 @@ def training(model_name: str, rounds: int, images: int, seed: int = 0) -> dict:
         del variants["fit_numpy"]  # chapter 2 never feeds NumPy arrays
     counts = {name: len(x) for name in variants}
     counts["step_per_call"] = counts["loop_in_graph"] = count * BATCH_SIZE
-    for run in variants.values():  # warm-up: tracing, XLA compilation, optimizer state
-        run()
-    order = random.Random(seed)
-    seconds = {name: [] for name in variants}
-    orders = []
-    for _ in range(rounds):
-        names = list(variants)
-        order.shuffle(names)
-        orders.append(names)
-        for name in names:
-            seconds[name].append(variants[name]())
+    # one warm-up call each: tracing, XLA compilation, optimizer state
+    orders = _orders(variants, rounds, seed)
+    seconds = in_turns(variants, rounds, warmup=1, orders=orders)
     return {
         "feed": f"fit_{chapter_feed}",
         "chapter_variant": CHAPTER_VARIANT[model_name],
@@ -241,12 +236,6 @@ def training(model_name: str, rounds: int, images: int, seed: int = 0) -> dict:
         "training_macs_per_image": training_macs(model),
         "conv_gmacs_per_s": conv_rates(model),
     }
-
-
-def _timed_ms(step) -> float:
-    start = time.perf_counter()
-    step()
-    return (time.perf_counter() - start) * 1e3
 
 
 def _forward_backward(layer, x):
@@ -261,26 +250,27 @@ def _forward_backward(layer, x):
     return lambda: [g.numpy() for g in step()]
 
 
+def _orders(names, rounds: int, seed: int) -> list[list[str]]:
+    """One order of ``names`` per round, shuffled anew each round (seeded)."""
+    shuffle = random.Random(seed)
+    orders = []
+    for _ in range(rounds):
+        order = list(names)
+        shuffle.shuffle(order)
+        orders.append(order)
+    return orders
+
+
 def _alternate(steps: dict, rounds: int, seed: int) -> dict:
     """Every step once per round, in an order shuffled each round: milliseconds per step."""
-    for run in steps.values():
-        run(), run()  # warm-up: tracing
-    order = random.Random(seed)
-    ms = {name: [] for name in steps}
-    for _ in range(rounds):
-        names = list(steps)
-        order.shuffle(names)
-        for name in names:
-            ms[name].append(_timed_ms(steps[name]))
-    return ms
+    return in_turns_ms(steps, rounds, warmup=2, orders=_orders(steps, rounds, seed))
 
 
 def layer(rounds: int, seed: int = 0) -> dict:
     """Chapter 7's ``NNConv2D`` against ``keras.layers.Conv2D``: 32 3x3 filters on a batch of
     64 MNIST-sized images, forward and forward+backward, in milliseconds."""
-    nn_conv2d = chapters.chapter7_layer_class()
     x = tf.Variable(tf.random.stateless_uniform((BATCH_SIZE, 28, 28, 1), seed=[1, 2]))
-    layers = {"Conv2D": keras.layers.Conv2D(32, 3), "NNConv2D": nn_conv2d(32, 3)}
+    layers = {"Conv2D": keras.layers.Conv2D(32, 3), "NNConv2D": NNConv2D(32, 3)}
     steps = {}
     for name, lay in layers.items():
         lay.build(x.shape)

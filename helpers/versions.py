@@ -2,7 +2,7 @@
 
 The oldest supported pair is Colab's last announced runtime (TensorFlow 2.19 with Keras 3.10,
 googlecolab/colabtools#5489), tested with ``make colab-test``; the newest is the pinned pair
-in ``requirements-lab.txt``, tested with ``make test``. A chapter's setup prints
+in ``requirements-lab.in``, tested with ``make test``. A chapter's setup prints
 :func:`check_versions`: the versions in use, and a warning line when they are outside that
 range.
 

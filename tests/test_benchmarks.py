@@ -3,11 +3,14 @@
 import json
 from pathlib import Path
 
+from helpers.from_chapters import build_mnist_cnn
+
+import nbformat
 import numpy as np
 import pytest
 
-from benchmarks import chapters, workloads
 from benchmarks import results as results_file
+from benchmarks import workloads
 from benchmarks.__main__ import DEFAULT_SUITES, alternating_paths, child, main, paired_ratio
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +46,7 @@ def test_training_macs_counts_forward_and_both_gradients():
     # conv1 194,688 + conv2 2,230,272 + dense 16,000 forward MACs per image; training does
     # each three times, except conv1's input gradient
     forward = 194_688 + 2_230_272 + 16_000
-    assert workloads.training_macs(chapters.chapter1_model()) == 3 * forward - 194_688
+    assert workloads.training_macs(build_mnist_cnn()) == 3 * forward - 194_688
 
 
 def test_cpu_flags_reads_the_flags_line():
@@ -67,26 +70,6 @@ def test_alternating_paths_takes_numpy_integers_as_every_helper_does():
 def test_alternating_paths_refuses_a_bad_count(processes, error):
     with pytest.raises(error, match=f"processes={processes!r}: expected a positive integer"):
         alternating_paths(processes)
-
-
-def test_the_chapters_models_are_the_chapters_models():
-    model = chapters.chapter1_model()
-    assert model.name == "mnist_cnn" and model.count_params() == 34_826
-    model = chapters.chapter2_model()
-    assert model.name == "with_bn" and model.count_params() == 2_171_178
-    layer = chapters.chapter7_layer_class()(8, 3)
-    assert layer.get_config()["filters"] == 8
-
-
-@pytest.mark.parametrize("marker, found", [("no such text anywhere", 0), ("import", 2)])
-def test_cell_source_names_the_chapter_and_the_marker(marker, found):
-    with pytest.raises(ValueError, match=rf"07_custom_layers.ipynb.*{marker!r}.*found"):
-        chapters.cell_source(chapters.CHAPTER7, marker)
-
-
-def test_cell_source_refuses_an_empty_marker():
-    with pytest.raises(ValueError, match="marker="):
-        chapters.cell_source(chapters.CHAPTER7, "")
 
 
 @pytest.mark.parametrize(
@@ -160,11 +143,16 @@ def test_the_stored_results_cover_every_suite_and_every_chapter():
     assert set(data["notebooks_full"]) == chapters_on_disk
 
 
+def _cell(notebook, marker):
+    (found,) = [c.source for c in nbformat.read(notebook, as_version=4).cells if marker in c.source]
+    return found
+
+
 def test_the_benchmark_feeds_each_model_as_its_chapter_does():
-    training_cell = chapters.cell_source(chapters.CHAPTER1, "history = model.fit(")
+    training_cell = _cell(ROOT / "chapters" / "01_first_cnn.ipynb", "history = model.fit(")
     assert "steps_per_execution=16" in training_cell and "x_train[:TRAIN_SIZE]" in training_cell
     assert workloads.CHAPTER_VARIANT["chapter1"] == "fit_numpy_spe16"
-    pipeline = chapters.cell_source(chapters.CHAPTER2, "def make_dataset(")
+    pipeline = _cell(ROOT / "chapters" / "02_batch_normalization.ipynb", "def make_dataset(")
     assert "from_tensor_slices" in pipeline and ".prefetch(" in pipeline
     assert workloads.CHAPTER_VARIANT["chapter2"] == "fit_tfdata"
 

@@ -3,8 +3,6 @@ strategy (the notebook runs it as two real workers)."""
 
 from __future__ import annotations
 
-import ast
-import inspect
 import json
 import os
 import types
@@ -12,27 +10,11 @@ from pathlib import Path
 
 from helpers.distributed import worker as multiworker
 
-import nbformat
 import numpy as np
 import pytest
 import tensorflow as tf
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _function(source, name):
-    # the function's syntax tree: the same code, whatever its layout and comments
-    tree = ast.parse(source)
-    return next(ast.dump(node) for node in tree.body if getattr(node, "name", None) == name)
-
-
-def test_build_cnn_is_the_one_appendix_b_teaches():
-    notebook = nbformat.read(ROOT / "chapters" / "appendix_b_distribute.ipynb", as_version=4)
-    taught = next(cell.source for cell in notebook.cells if "def build_cnn(" in cell.source)
-    ours = inspect.getsource(multiworker)
-    assert _function(taught, "build_cnn") == _function(ours, "build_cnn"), (
-        "helpers.distributed.worker.build_cnn is no longer appendix B's build_cnn"
-    )
 
 
 def test_each_input_pipeline_reads_its_own_shard_in_per_replica_batches():

@@ -38,6 +38,22 @@ def test_the_time_table_lists_every_chapter_once():
             assert full == "\u2013", f"{title}: only the CIFAR-10 chapters have a second time"
 
 
+def full_run(seconds: float) -> str:
+    """How the table writes a chapter's full-mode time: seconds up to 3 minutes, then minutes."""
+    return f"{round(seconds)} s" if seconds < 180 else f"{round(seconds / 60)} min"
+
+
+def test_each_full_run_time_is_the_last_measured_one():
+    files, _, rows = _rows()
+    results = json.loads((ROOT / "benchmarks" / "results.json").read_text())["notebooks_full"]
+    for name, (title, time, _) in zip(files, rows):
+        expected = full_run(results[name]["seconds"])
+        assert time == expected, (
+            f"{title}: intro.md says {time}, make execute measured {expected} "
+            f"(benchmarks/results.json)"
+        )
+
+
 def test_the_full_cifar10_time_is_the_run_plus_the_forecast_for_the_missing_images():
     files, _, rows = _rows()
     results = json.loads((ROOT / "benchmarks" / "results.json").read_text())["notebooks_full"]

@@ -1,6 +1,7 @@
 """scripts/notebook_format.py: the canonical notebook format, its check and its fix."""
 
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -10,6 +11,7 @@ import nbformat
 import pytest
 import tomllib
 import yaml
+from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -165,8 +167,16 @@ def test_setup_cell_never_reinstalls_tensorflow():
     # One requirement, the book's own repository, and none of its dependencies.
     assert [a for a in arguments if not a.startswith("-")] == [f"git+{url}@{revision}"]
     assert "--no-deps" in arguments
+    # Even without --no-deps, pip would replace neither: TensorFlow is only an extra, and the
+    # Keras floor is met by Colab's Keras (requirements-colab.in).
     dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
-    assert not [d for d in dependencies if d.lower().startswith(("tensorflow", "keras"))]
+    assert not [d for d in dependencies if d.lower().startswith("tensorflow")]
+    colab_keras = re.search(
+        r"^keras==(\S+)", (ROOT / "requirements-colab.in").read_text(), re.MULTILINE
+    ).group(1)
+    keras = [Requirement(d) for d in dependencies if d.lower().startswith("keras")]
+    assert keras, "pyproject.toml declares no keras"
+    assert all(k.specifier.contains(colab_keras) for k in keras)
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)

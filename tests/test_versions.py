@@ -20,7 +20,7 @@ def _pinned(path: Path, package: str) -> tuple[int, int]:
 
 
 def test_the_range_runs_from_the_colab_set_to_the_pinned_set():
-    lab, colab = ROOT / "requirements-lab.txt", ROOT / "requirements-colab.txt"
+    lab, colab = ROOT / "requirements-lab.in", ROOT / "requirements-colab.in"
     assert versions.SUPPORTED["TensorFlow"] == (
         _pinned(colab, "tensorflow-cpu"),
         _pinned(lab, "tensorflow-cpu"),
@@ -103,5 +103,5 @@ def test_the_python_floor_is_one_and_the_readme_states_it():
     pyproject = (ROOT / "pyproject.toml").read_text()
     floor = re.search(r'^requires-python = ">=(3\.\d+)"', pyproject, re.MULTILINE).group(1)
     assert f"Python {floor}+" in (ROOT / "README.md").read_text()
-    # numpy 2.4, pinned in requirements-lab.txt, installs on 3.11 and later only
+    # numpy 2.4, pinned in requirements-lab.in, installs on 3.11 and later only
     assert versions.major_minor(floor) >= (3, 11)

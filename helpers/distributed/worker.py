@@ -32,33 +32,12 @@ import re
 import shutil
 import sys
 
+# chapter 2's network, and keras as that module chooses it: Keras 3, or
+# Keras 2 (tf_keras) when TF_USE_LEGACY_KERAS=1
+from helpers.from_chapters import build_cnn, keras
+
 import numpy as np
 import tensorflow as tf
-
-if os.environ.get("TF_USE_LEGACY_KERAS") == "1":
-    import tf_keras as keras
-else:
-    import keras
-layers = keras.layers
-
-
-def build_cnn(synchronized=False, name="cnn"):
-    # chapter 2's network; `synchronized` goes to every BatchNormalization
-    def unit(layer_type, *args, **kwargs):
-        return [
-            layer_type(*args, activation="relu", **kwargs),
-            layers.BatchNormalization(synchronized=synchronized),
-        ]
-
-    stack = [keras.Input(shape=(32, 32, 3))]
-    for filters in (32, 64):
-        for _ in range(2):
-            stack += unit(layers.Conv2D, filters, 3, padding="same")
-        stack.append(layers.MaxPooling2D(2))
-    stack.append(layers.Flatten())
-    stack += unit(layers.Dense, 512)
-    stack.append(layers.Dense(10, activation="softmax", dtype="float32"))
-    return keras.Sequential(stack, name=name)
 
 
 def make_dataset_fn(images, labels, global_batch):

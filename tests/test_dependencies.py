@@ -1,0 +1,126 @@
+"""What the book depends on: pyproject.toml declares every package helpers imports, and the
+pinned sets (constraints*.txt) are what `make lock` makes from the direct requirements (*.in)."""
+
+import ast
+import re
+import sys
+from importlib.metadata import packages_distributions
+from pathlib import Path
+
+from helpers import versions
+
+import pytest
+import tomllib
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+ROOT = Path(__file__).resolve().parent.parent
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+# The distribution the book installs for a module, where it differs from the one pyproject
+# names: tensorflow-cpu provides the module `tensorflow`, as the package `tensorflow` does.
+SAME_MODULE = {"tensorflow-cpu": "tensorflow"}
+# The platform the pinned sets are resolved for (the Makefile's --python-platform)
+LOCK_PLATFORM = {"sys_platform": "linux", "platform_system": "Linux"}
+
+
+def _declared() -> dict[str, Requirement]:
+    lines = PYPROJECT["dependencies"] + [
+        line for extra in PYPROJECT["optional-dependencies"].values() for line in extra
+    ]
+    return {canonicalize_name(Requirement(line).name): Requirement(line) for line in lines}
+
+
+def _imported_modules() -> dict[str, str]:
+    """Top-level module -> a file of helpers that imports it, for every import in helpers/
+    (at module level or inside a function) of a module outside the standard library."""
+    found = {}
+    for path in sorted((ROOT / "helpers").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                top = name.split(".")[0]
+                if top not in sys.stdlib_module_names and top not in {"helpers", "__future__"}:
+                    found.setdefault(top, str(path.relative_to(ROOT)))
+    return found
+
+
+def test_pyproject_declares_every_package_that_helpers_imports():
+    providers = packages_distributions()
+    declared = _declared()
+    imported = _imported_modules()
+    assert {"keras", "numpy", "tensorflow"} <= set(imported)  # the scan sees imports
+    missing = []
+    for module, where in sorted(imported.items()):
+        names = {canonicalize_name(name) for name in providers.get(module, [])}
+        assert names, f"{module} (imported in {where}) is not installed here"
+        if not {SAME_MODULE.get(name, name) for name in names} & set(declared):
+            missing.append(f"{module} ({where}; installed by {', '.join(sorted(names))})")
+    assert not missing, "pyproject.toml does not declare: " + "; ".join(missing)
+
+
+@pytest.mark.parametrize("package", ["TensorFlow", "Keras"])
+def test_the_declared_floor_is_the_oldest_supported_version(package):
+    requirement = _declared()[canonicalize_name(package)]
+    (floor,) = requirement.specifier
+    assert floor.operator == ">="
+    assert versions.major_minor(floor.version) == versions.SUPPORTED[package][0]
+
+
+def _lock_commands() -> dict[str, tuple[str, str]]:
+    """constraints file -> (its .in file, the command its header should show), from the
+    Makefile's `lock` target."""
+    makefile = (ROOT / "Makefile").read_text().replace("\\\n", " ")
+    variables = dict(re.findall(r"^(\w+) := (.*)$", makefile, re.MULTILINE))
+    command = variables["LOCK"].replace("$(LOCK_DATE)", variables["LOCK_DATE"])
+    command = command.replace("$(LOCK_VENV)/bin/uv", "uv").replace(" --quiet", "")
+    recipe = re.search(r"^lock: .*\n((?:\t.*\n)+)", makefile, re.MULTILINE).group(1)
+    calls = re.findall(r"^\t\$\(LOCK\) (\S+) -o (\S+)$", recipe, re.MULTILINE)
+    assert calls, "the Makefile's lock target runs no $(LOCK)"
+    command = " ".join(command.split())
+    return {output: (source, f"{command} {source} -o {output}") for source, output in calls}
+
+
+def _pins(path: Path) -> dict[str, str]:
+    found = re.findall(r"^([A-Za-z0-9][\w.-]*)==(\S+)", path.read_text(), re.MULTILINE)
+    return {canonicalize_name(name): version for name, version in found}
+
+
+def _direct(path: Path) -> list[Requirement]:
+    """The requirements of an .in file and of the files it includes with -r."""
+    found = []
+    for line in path.read_text().splitlines():
+        line = line.split(" #")[0].strip()
+        if line.startswith("-r "):
+            found += _direct(path.parent / line[3:].strip())
+        elif line and not line.startswith("#"):
+            found.append(Requirement(line))
+    return found
+
+
+@pytest.mark.parametrize("output", ["constraints.txt", "constraints-colab.txt"])
+def test_a_pinned_set_says_it_was_made_by_make_lock(output):
+    header = (ROOT / output).read_text().splitlines()[:2]
+    assert header[0] == "# This file was autogenerated by uv via the following command:"
+    assert header[1] == f"#    {_lock_commands()[output][1]}", (
+        f"{output} was not made by the Makefile's lock command: run `make lock`"
+    )
+
+
+@pytest.mark.parametrize("output", ["constraints.txt", "constraints-colab.txt"])
+def test_a_pinned_set_pins_every_direct_requirement_as_its_in_file_does(output):
+    source = _lock_commands()[output][0]
+    pins = _pins(ROOT / output)
+    for requirement in _direct(ROOT / source):
+        name = canonicalize_name(requirement.name)
+        if requirement.marker and not requirement.marker.evaluate(LOCK_PLATFORM):
+            assert name not in pins, f"{output} pins {name}, which is not for Linux"
+            continue
+        assert name in pins, f"{output} lacks {name} ({source}): run `make lock`"
+        assert requirement.specifier.contains(pins[name], prereleases=True), (
+            f"{output} pins {name}=={pins[name]}, {source} asks for {requirement}: run `make lock`"
+        )
