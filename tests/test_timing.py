@@ -63,7 +63,7 @@ def test_timed_ms_times_one_call(monkeypatch):
     "kwargs, error, fragment",
     [
         ({"steps": print, "rounds": 1}, TypeError, "steps=<built-in function print>: expected"),
-        ({"steps": {}, "rounds": 1}, TypeError, r"steps=\{\}: expected a dict"),
+        ({"steps": {}, "rounds": 1}, ValueError, r"steps=\{\}: expected at least one"),
         ({"steps": {"a": 3}, "rounds": 1}, TypeError, r"steps\['a'\]=3: expected a function"),
         ({"steps": {"a": print}, "rounds": 0}, ValueError, "rounds=0: expected a positive"),
         ({"steps": {"a": print}, "rounds": 1, "warmup": -1}, ValueError, "warmup=-1"),
