@@ -107,12 +107,12 @@ XDIST := -n $(PYTEST_WORKERS)
 unit: install graphviz
 	$(BIN)/python -m pytest tests --ignore=tests/browser -p no:cacheprovider $(XDIST)
 
-## ruff (helpers, tests, scripts, notebook code cells) and the notebooks' canonical format.
-## .pre-commit-config.yaml runs the same three checks.
+## The lint checks, defined here only (the pre-commit hook runs `make lint`): ruff check on
+## helpers, tests, scripts and the notebooks' code cells (chapters/ruff.toml gives those the
+## page's width), ruff format --check on helpers, tests and scripts, and the notebooks'
+## canonical format.
 lint: install
 	$(BIN)/ruff check .
-	@# notebook code as the HTML page shows it: 77 characters fit in a code block at 1280 px
-	$(BIN)/ruff check --select E501 --line-length 77 chapters
 	$(BIN)/ruff format --check .
 	$(BIN)/python scripts/notebook_format.py check
 

@@ -26,6 +26,7 @@ import sys
 import time
 from pathlib import Path
 
+from helpers._checks import integer
 from helpers.cpu_paths import PATHS, VARIABLE
 
 from benchmarks import SEPARABLE_SHAPE
@@ -92,8 +93,7 @@ def alternating_paths(processes: int) -> list[str]:
     >>> alternating_paths(2)
     ['Eigen', 'oneDNN', 'Eigen', 'oneDNN']
     """
-    if isinstance(processes, bool) or not isinstance(processes, int) or processes < 1:
-        raise ValueError(f"processes={processes!r}: expected a positive integer")
+    processes = integer("processes", processes, 1)
     return [path for _ in range(processes) for path in PATHS]
 
 

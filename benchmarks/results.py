@@ -96,7 +96,9 @@ def now() -> str:
 
 def record_notebook_time(name: str, seconds: float, code_path: str, path: Path = RESULTS) -> None:
     """Record one notebook's full-mode wall time under ``notebooks_full``, keeping the others."""
-    if not isinstance(name, str) or not name.endswith(".ipynb"):
+    if not isinstance(name, str):
+        raise TypeError(f"name={name!r}: expected a notebook's file name")
+    if not name.endswith(".ipynb"):
         raise ValueError(f"name={name!r}: expected a notebook's file name")
     runs = json.loads(path.read_text()).get("notebooks_full", {}) if path.exists() else {}
     runs[name] = {"seconds": round(seconds), "date": now(), "code_path": code_path,

@@ -2,17 +2,18 @@
 
 One module per concern: ``data`` (dataset loaders), ``runtime`` (full or test mode, seeds,
 GPU and mixed precision), ``training`` (a one-line-per-epoch log), ``experiments`` (training
-runs compared side by side, BatchNormalization statistics), ``plots`` (pictures of data and
-training results), ``arithmetic`` (convolution arithmetic), ``geometry`` (drawings of one
-convolution), ``explorer`` (the ipywidgets explorer), ``interpret`` (activations and class-
-evidence maps), ``sanity`` (rank correlation, model randomisation, filter patterns),
-``map_explorer`` (a widget of those maps), ``graphs`` (model diagrams), ``errors`` (the
-error a reader meets, in one line), ``floats`` (float32 comparisons with a justified
-tolerance), ``timing`` (the median time of a step, after warm-up calls), ``tables`` (rows as
-a Markdown table), ``cpu_paths`` (TensorFlow's two CPU code paths) and
-``distributed.worker`` (appendix B's multi-worker training program).
-``_checks`` holds the one rule for integer arguments that every module applies. The
-chapters import what they need, e.g.
+runs compared side by side, BatchNormalization statistics), ``page`` (the page's width and
+the figure style that fits it), ``plots`` (pictures of data and training results),
+``arithmetic`` (convolution arithmetic), ``geometry`` (drawings of one convolution),
+``explorer`` (the ipywidgets explorer), ``interpret`` (activations and
+class-evidence maps), ``sanity`` (rank correlation, model randomisation, filter patterns),
+``map_explorer`` (a widget of those maps), ``graphs`` (model diagrams), ``errors`` (the error a
+reader meets, in one line), ``floats`` (float32 comparisons with a justified tolerance),
+``timing`` (the median time of a step, after warm-up calls), ``tables`` (rows as a Markdown
+table), ``cpu_paths`` (TensorFlow's two CPU code paths) and ``distributed.worker`` (appendix
+B's multi-worker training program). ``_checks`` holds the shared rules for arguments
+(integers, numbers) that every module applies, ``_plot_inputs`` the checks of ``plots``'
+data. The chapters import what they need, e.g.
 
 >>> from helpers.data import load_mnist
 >>> from helpers.runtime import pick, set_seed

@@ -29,12 +29,16 @@ def _positive(name: str, value) -> int:
 
 def _padding_mode(padding, explicit_allowed: bool = True):
     """'valid', 'same', or a (before, after) tuple of ints."""
-    if isinstance(padding, str) and padding.lower() in {"valid", "same"}:
-        return padding.lower()
-    if explicit_allowed and isinstance(padding, (tuple, list)) and len(padding) == 2:
-        if all(is_integer(p) and p >= 0 for p in padding):
-            return (int(padding[0]), int(padding[1]))
     expected = _PADDING_EXPECTED if explicit_allowed else "expected 'valid' or 'same'"
+    if isinstance(padding, str):
+        if padding.lower() in {"valid", "same"}:
+            return padding.lower()
+    elif not explicit_allowed or not isinstance(padding, (tuple, list)):
+        raise TypeError(f"padding={padding!r}: {expected}")
+    elif not all(is_integer(p) for p in padding):
+        raise TypeError(f"padding={padding!r}: {expected}")
+    elif len(padding) == 2 and min(padding) >= 0:
+        return (int(padding[0]), int(padding[1]))
     raise ValueError(f"padding={padding!r}: {expected}")
 
 
@@ -148,12 +152,13 @@ def _layer(index: int, layer) -> tuple[int, int, int]:
                 "stride, dilation"
             )
         k, s, d = layer["kernel_size"], layer.get("stride", 1), layer.get("dilation", 1)
-    elif isinstance(layer, Sequence) and not isinstance(layer, str) and len(layer) in (2, 3):
-        k, s, d = (*layer, 1) if len(layer) == 2 else layer
     else:
-        raise ValueError(
-            f"layers[{index}]={layer!r}: expected a (kernel_size, stride, dilation) tuple or a dict"
-        )
+        expected = "expected a (kernel_size, stride, dilation) tuple or a dict"
+        if isinstance(layer, str) or not isinstance(layer, Sequence):
+            raise TypeError(f"layers[{index}]={layer!r}: {expected}")
+        if len(layer) not in (2, 3):
+            raise ValueError(f"layers[{index}]={layer!r}: {expected}")
+        k, s, d = (*layer, 1) if len(layer) == 2 else layer
     return _positive("kernel_size", k), _positive("stride", s), _positive("dilation", d)
 
 
@@ -167,7 +172,9 @@ def receptive_field_table(layers: Sequence) -> list[dict[str, int]]:
     >>> receptive_field_table([(3, 1, 1), (2, 2, 1)])[-1]["receptive_field"]
     4
     """
-    if isinstance(layers, (str, Mapping)) or not isinstance(layers, Sequence) or not layers:
+    if isinstance(layers, (str, Mapping)) or not isinstance(layers, Sequence):
+        raise TypeError(f"layers={layers!r}: expected a non-empty list of layers")
+    if not layers:
         raise ValueError(f"layers={layers!r}: expected a non-empty list of layers")
     rows, field, jump = [], 1, 1
     for index, layer in enumerate(layers):

@@ -37,7 +37,7 @@ def _kernel_area(kernel_size) -> int:
 
 def _bias(use_bias) -> int:
     if not isinstance(use_bias, bool):
-        raise ValueError(f"use_bias={use_bias!r}: expected True or False")
+        raise TypeError(f"use_bias={use_bias!r}: expected True or False")
     return int(use_bias)
 
 
@@ -152,8 +152,10 @@ def count_flops(model, input_shape) -> int:
     14155776
     """
     if not callable(model):
-        raise ValueError(f"model={model!r}: expected a Keras model or another callable")
-    if not isinstance(input_shape, tuple | list) or not input_shape:
+        raise TypeError(f"model={model!r}: expected a Keras model or another callable")
+    if not isinstance(input_shape, tuple | list):
+        raise TypeError(f"input_shape={input_shape!r}: expected a tuple such as (64, 64, 3)")
+    if not input_shape:
         raise ValueError(f"input_shape={input_shape!r}: expected a tuple such as (64, 64, 3)")
     shape = tuple(integer(f"input_shape[{i}]", s, low=1) for i, s in enumerate(input_shape))
 

@@ -31,6 +31,8 @@ import sys
 import textwrap
 import types
 
+from helpers._checks import integer, number
+
 VARIABLE = "TF_ENABLE_ONEDNN_OPTS"
 PATHS = {"Eigen": "0", "oneDNN": "1"}
 # What every function sent to a child may use without importing it. `import helpers` comes
@@ -77,8 +79,7 @@ def describe_exit(returncode: int) -> str:
     >>> describe_exit(-8)
     'died: SIGFPE, Floating point exception'
     """
-    if isinstance(returncode, bool) or not isinstance(returncode, int):
-        raise ValueError(f"returncode={returncode!r}: expected an integer exit status")
+    returncode = integer("returncode", returncode, None)
     if returncode >= 0:
         return f"exited with status {returncode}"
     try:
@@ -107,7 +108,9 @@ def _global_names(code: types.CodeType) -> set[str]:
 
 def _program(function, args: tuple) -> str:
     """The source a child runs: the preamble, ``function``'s definition and one call of it."""
-    if not isinstance(function, types.FunctionType) or function.__name__ == "<lambda>":
+    if not isinstance(function, types.FunctionType):
+        raise TypeError(f"function={function!r}: expected a function defined with def")
+    if function.__name__ == "<lambda>":
         raise ValueError(f"function={function!r}: expected a function defined with def")
     if function.__code__.co_freevars:
         raise ValueError(
@@ -128,7 +131,7 @@ def _program(function, args: tuple) -> str:
         except (ValueError, SyntaxError):
             literal = False
         if not literal:
-            raise ValueError(
+            raise TypeError(
                 f"args[{index}]={arg!r}: expected a Python literal (a number, string, "
                 "tuple, list or dict of them), which a fresh process can rebuild"
             )
@@ -185,8 +188,7 @@ def run_on_both_paths(
     >>> run_on_both_paths(add, 1, 1)  # doctest: +SKIP
     {'Eigen': '2\\n', 'oneDNN': '2\\n'}
     """
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
-        raise ValueError(f"timeout={timeout!r}: expected a positive number of seconds")
+    timeout = number("timeout", timeout, positive=True)
     if not isinstance(together, bool):
         raise TypeError(f"together={together!r}: expected True or False")
     program = _program(function, args)

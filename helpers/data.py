@@ -29,6 +29,8 @@ import zipfile
 import zlib
 from pathlib import Path
 
+from helpers import page
+
 import numpy as np
 
 DATA_DIR_VARIABLE = "CNN_BOOK_DATA_DIR"
@@ -100,7 +102,7 @@ def load_cifar10() -> Arrays:
             f"({len(x_train):,} of {full_train:,} training and {len(x_test):,} of {full_test:,} "
             "test images); results on it are lower than on the full dataset."
         )
-        print(textwrap.fill(note, 77))  # the width of the book's page
+        print(textwrap.fill(note, page.WIDTH))
     return data
 
 

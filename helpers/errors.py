@@ -11,27 +11,22 @@ import re
 import textwrap
 from collections.abc import Callable
 
-from helpers._checks import is_integer
+from helpers import page
+from helpers._checks import integer
 
 # TensorFlow puts "{{function_node ...}}" in front of an op's message and "[Op:Conv2D] name: "
 # after it: internals that say nothing to a reader.
 _INTERNALS = re.compile(r"\{\{function_node [^}]*\}\}\s*|\s*\[Op:\w+\].*$")
-WIDTH = 77  # characters the book's HTML column shows without scrolling
 
 
-def _check_width(width) -> None:
-    if not is_integer(width) or width < 20:
-        raise ValueError(f"width={width!r}: expected an integer of at least 20")
-
-
-def error_message(err: BaseException, width: int = WIDTH) -> str:
+def error_message(err: BaseException, width: int = page.WIDTH) -> str:
     """``ErrorType: first line of the message``, one sentence per line, wrapped to ``width``.
 
     >>> print(error_message(ValueError("Bad size. Expected 3.")))
     ValueError: Bad size.
         Expected 3.
     """
-    _check_width(width)
+    width = integer("width", width, 20)
     lines = str(err).strip().splitlines()
     first = _INTERNALS.sub("", lines[0]) if lines else ""
     message = f"{type(err).__name__}: {first}" if first else type(err).__name__
@@ -40,7 +35,7 @@ def error_message(err: BaseException, width: int = WIDTH) -> str:
     return "\n    ".join(wrapped)
 
 
-def attempt(call: Callable[[], object], width: int = WIDTH) -> None:
+def attempt(call: Callable[[], object], width: int = page.WIDTH) -> None:
     """Run ``call()`` and print the shape it returns, or the error it raises (see
     :func:`error_message`). For the cells that show a mistake happening.
 
@@ -49,7 +44,7 @@ def attempt(call: Callable[[], object], width: int = WIDTH) -> None:
     """
     if not callable(call):
         raise TypeError(f"call={call!r}: expected a function of no arguments, e.g. a lambda")
-    _check_width(width)
+    width = integer("width", width, 20)
     try:
         result = call()
     except Exception as err:

@@ -27,7 +27,7 @@ class WeightSnapshots(keras.callbacks.Callback):
     def __init__(self, epochs: Iterable[int]) -> None:
         super().__init__()
         if isinstance(epochs, (str, bytes)) or not isinstance(epochs, Iterable):
-            raise ValueError(f"epochs={epochs!r}: expected a list of epoch numbers (from 1)")
+            raise TypeError(f"epochs={epochs!r}: expected a list of epoch numbers (from 1)")
         self.epochs = {integer(f"epochs[{i}]", epoch, 1) for i, epoch in enumerate(epochs)}
         self.weights: dict[int, list[np.ndarray]] = {}
 
@@ -55,7 +55,7 @@ class TrainingRun:
 
     def __post_init__(self) -> None:
         if not isinstance(self.model, keras.Model):
-            raise ValueError(f"model: expected a keras.Model, got {type(self.model).__name__}")
+            raise TypeError(f"model: expected a keras.Model, got {type(self.model).__name__}")
         if not self.model.compiled:
             raise ValueError(f"model={self.model.name!r}: expected a compiled model")
         self._snapshots = WeightSnapshots(self.snapshot_epochs)
@@ -91,16 +91,15 @@ def with_weights(model: keras.Model, weights: list[np.ndarray]) -> keras.Model:
     """A new model with ``model``'s architecture and the given weights (``get_weights()``
     order); ``model`` itself is unchanged. Use it to measure a snapshot."""
     if not isinstance(model, keras.Model):
-        raise ValueError(f"model: expected a keras.Model, got {type(model).__name__}")
+        raise TypeError(f"model: expected a keras.Model, got {type(model).__name__}")
     copy = keras.models.clone_model(model)
     expected = [w.shape for w in model.get_weights()]
-    given = [np.shape(w) for w in weights] if isinstance(weights, (list, tuple)) else None
+    wanted = f"expected a list shaped as {model.name!r}.get_weights() ({len(expected)} arrays)"
+    if not isinstance(weights, (list, tuple)):
+        raise TypeError(f"weights: {wanted}; got {type(weights).__name__}")
+    given = [np.shape(w) for w in weights]
     if given != expected:
-        got = f"{len(given)} arrays" if given is not None else type(weights).__name__
-        raise ValueError(
-            f"weights: expected a list shaped as {model.name!r}.get_weights() "
-            f"({len(expected)} arrays); got {got}"
-        )
+        raise ValueError(f"weights: {wanted}; got {len(given)} arrays")
     copy.set_weights(weights)
     return copy
 
@@ -125,7 +124,7 @@ def recompute_bn_statistics(model: keras.Model, images) -> int:
     what the weights themselves are worth.
     """
     if not isinstance(model, keras.Model):
-        raise ValueError(f"model: expected a keras.Model, got {type(model).__name__}")
+        raise TypeError(f"model: expected a keras.Model, got {type(model).__name__}")
     images = np.asarray(images)
     if images.ndim < 2 or len(images) < 2:
         raise ValueError(f"images: expected a batch of at least 2 images, got shape {images.shape}")

@@ -40,12 +40,15 @@ DRAWING_INCHES, DRAWING_DPI = (6.4, 3.9), 90  # the drawing as shown: 576x351 pi
 
 def _settings(padding: str, **sizes) -> tuple[dict[str, int], str]:
     """The sizes as plain ints within the sliders' ranges (NumPy integers pass, bools and
-    floats do not) and the padding in lower case; otherwise a ValueError naming the argument.
+    floats do not) and the padding in lower case; otherwise a TypeError (a value of the wrong
+    type) or a ValueError naming the argument.
     """
     for name, value in sizes.items():
         _, low, high = SLIDERS[name]
         sizes[name] = integer(name, value, low, high)
-    if not isinstance(padding, str) or padding.lower() not in PADDINGS:
+    if not isinstance(padding, str):
+        raise TypeError(f"padding={padding!r}: expected one of {PADDINGS} (any case)")
+    if padding.lower() not in PADDINGS:
         raise ValueError(f"padding={padding!r}: expected one of {PADDINGS} (any case)")
     return sizes, padding.lower()
 
@@ -166,8 +169,8 @@ def explorer_tour(settings, dpi: int = 100):
     from matplotlib.animation import FuncAnimation
 
     dpi = integer("dpi", dpi, 10, 300)
-    if isinstance(settings, (str, bytes, dict)) or not isinstance(settings, (list, tuple)):
-        raise ValueError(f"settings={settings!r}: expected a list of dicts of explorer arguments")
+    if not isinstance(settings, (list, tuple)):
+        raise TypeError(f"settings={settings!r}: expected a list of dicts of explorer arguments")
     if not 1 <= len(settings) <= MAX_TOUR_SETTINGS:
         raise ValueError(
             f"settings: {len(settings)} settings: expected 1 to {MAX_TOUR_SETTINGS} (a frame each)"
@@ -176,10 +179,11 @@ def explorer_tour(settings, dpi: int = 100):
     defaults = {n: p.default for n, p in inspect.signature(conv_explorer).parameters.items()}
     frames = []
     for i, setting in enumerate(settings):
-        if not isinstance(setting, dict) or set(setting) - set(defaults):
-            raise ValueError(
-                f"settings[{i}]={setting!r}: expected a dict with keys among {sorted(defaults)}"
-            )
+        expected = f"expected a dict with keys among {sorted(defaults)}"
+        if not isinstance(setting, dict):
+            raise TypeError(f"settings[{i}]={setting!r}: {expected}")
+        if set(setting) - set(defaults):
+            raise ValueError(f"settings[{i}]={setting!r}: {expected}")
         args = {**defaults, **setting}
         sizes, padding = _settings(args["padding"], **{name: args[name] for name in SLIDERS})
         frames.append((sizes, padding, *_compare(sizes, padding)))  # refuses one that cannot fit

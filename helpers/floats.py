@@ -15,10 +15,7 @@ True
 
 from __future__ import annotations
 
-import math
-from numbers import Real
-
-from helpers._checks import is_integer
+from helpers._checks import integer, number
 
 import numpy as np
 
@@ -33,16 +30,12 @@ def float32_sum_tolerance(n_terms: int, magnitude: float) -> float:
     >>> f"{float32_sum_tolerance(9, magnitude=1.0):.2e}"
     '1.07e-06'
     """
-    if not is_integer(n_terms) or n_terms <= 0:
-        raise ValueError(f"n_terms={n_terms!r}: expected a positive integer")
+    n_terms = integer("n_terms", n_terms, 1)
     if n_terms * UNIT_ROUNDOFF >= 1:
         raise ValueError(f"n_terms={n_terms!r}: expected fewer than 2**24 terms")
-    if isinstance(magnitude, bool) or not isinstance(magnitude, Real | np.floating):
-        raise ValueError(f"magnitude={magnitude!r}: expected a non-negative number")
-    if not math.isfinite(magnitude) or magnitude < 0:
-        raise ValueError(f"magnitude={magnitude!r}: expected a non-negative, finite number")
+    magnitude = number("magnitude", magnitude)
     gamma = n_terms * UNIT_ROUNDOFF / (1 - n_terms * UNIT_ROUNDOFF)
-    return 2 * gamma * float(magnitude)
+    return 2 * gamma * magnitude
 
 
 def max_abs_difference(a, b) -> float:

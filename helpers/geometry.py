@@ -97,22 +97,21 @@ def plot_conv_geometry(
     (green, the current position darker).
 
     Sizes come from ``helpers.arithmetic``, so a configuration it refuses raises its
-    ``ValueError``; so does a padded input wider than ``MAX_DRAWN_SIZE`` pixels. Pass ``ax``
-    to draw into an existing Axes.
+    ``ValueError`` (``TypeError`` for a value of the wrong type); so does a padded input
+    wider than ``MAX_DRAWN_SIZE`` pixels. Pass ``ax`` to draw into an existing Axes.
 
     >>> fig = plot_conv_geometry(5, kernel_size=3, stride=2, padding=(1, 1))
     """
     from matplotlib.axes import Axes
 
     out, pads = _geometry(input_size, kernel_size, stride, padding, dilation)
-    if (
-        not isinstance(position, (tuple, list))
-        or len(position) != 2
-        or not all(is_integer(p) and 0 <= p < out for p in position)
-    ):
-        raise ValueError(f"position={position!r}: expected (row, column) with both in 0..{out - 1}")
+    expected = f"expected (row, column) with both in 0..{out - 1}"
+    if not isinstance(position, (tuple, list)) or not all(is_integer(p) for p in position):
+        raise TypeError(f"position={position!r}: {expected}")
+    if len(position) != 2 or not all(0 <= p < out for p in position):
+        raise ValueError(f"position={position!r}: {expected}")
     if ax is not None and not isinstance(ax, Axes):
-        raise ValueError(f"ax={ax!r}: expected a matplotlib Axes or None")
+        raise TypeError(f"ax={ax!r}: expected a matplotlib Axes or None")
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 3))
     _draw_conv(

@@ -14,12 +14,12 @@ import os
 import tempfile
 from typing import TYPE_CHECKING, Any
 
+from helpers import page
 from helpers._checks import integer
 
 if TYPE_CHECKING:  # keras is imported lazily, as in the other drawing helpers
     import keras
 
-PAGE_WIDTH = 77  # characters the book's HTML column shows without scrolling
 DPI = 72  # the diagram's pixels per inch: at 72, its text is the size of the page's text
 
 
@@ -55,7 +55,7 @@ def show_model_graph(
     ``IPython.display.Image``, which a notebook shows when it is a cell's last value): one
     box per layer, with its name and type. ``show_shapes=True`` adds each layer's input and
     output shapes, which makes the boxes about three times as wide: a diagram wider than the
-    page (688 pixels at the default ``dpi``) is shrunk to fit it, and its text with it.
+    page (``helpers.page.PIXELS`` at the default ``dpi``) is shrunk to fit it, and its text with it.
     Edges are drawn as splines: graphviz 2.42 can crash on Keras' default orthogonal edges.
 
     The other keyword arguments go to ``keras.utils.model_to_dot``, which ``plot_model``
@@ -69,7 +69,7 @@ def show_model_graph(
     import keras
 
     if not isinstance(model, keras.Model):
-        raise ValueError(f"model: expected a keras.Model, got {type(model).__name__}")
+        raise TypeError(f"model: expected a keras.Model, got {type(model).__name__}")
     if not model.built:
         raise ValueError(
             f"model={model.name!r}: expected a built model; "
@@ -78,7 +78,7 @@ def show_model_graph(
     dpi = integer("dpi", dpi, 10, 300)
     if not graphviz_available():
         print(f"{model.name}: no diagram (graphviz is not installed); model.summary():")
-        model.summary(line_length=PAGE_WIDTH)
+        model.summary(line_length=page.WIDTH)
         return None
     # plot_model draws with model_to_dot and sets orthogonal edges; Keras 3.10 (Colab's)
     # has no plot_model(splines=...), so the edges are set on the graph itself.

@@ -2,117 +2,29 @@
 learned filters and feature maps. Each function draws one matplotlib Figure and returns it.
 
 In a notebook the figure appears by itself at the end of the cell; in a script, call
-``fig.savefig(...)`` or ``plt.show()``. :func:`use_book_style` sizes and letters every figure
-of a notebook, these and the chapters' own, for the book's page.
+``fig.savefig(...)`` or ``plt.show()``. ``helpers.page.use_book_style`` sizes and letters
+every figure of a notebook, these and the chapters' own, for the book's page; these figures
+are never wider than it (``helpers.page.FIGURE_INCHES``).
 
->>> use_book_style()
 >>> fig = show_images(x_test[:16], y_test[:16], predictions=y_pred[:16])
 """
 
 from __future__ import annotations
 
 import math
-import reprlib
 from collections.abc import Mapping, Sequence
 
-from helpers._checks import integer, is_integer
+from helpers._checks import integer
+from helpers._plot_inputs import class_labels, class_name_list, number_array
+from helpers.page import FIGURE_INCHES
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-# The book's HTML column shows 688 pixels: a figure this wide at matplotlib's 100 dpi is shown
-# at its own size, so 10-point text reads as 10-point text (about 14 pixels).
-PAGE_INCHES = 6.8
-BOOK_STYLE = {
-    "figure.figsize": (PAGE_INCHES, 3.4),
-    "figure.dpi": 100,
-    "font.size": 10,
-    "axes.titlesize": 10,
-    "axes.labelsize": 10,
-    "legend.fontsize": 9,
-    "xtick.labelsize": 9,
-    "ytick.labelsize": 9,
-    "figure.titlesize": 11,
-}
 # Bounds on the work one call does; each is well above what a readable figure needs.
 MAX_PANELS = 256  # images, filters or channels in one grid (256 panels draw in about 3 s)
 MAX_CLASSES = 50  # rows of a confusion matrix: 2,500 counts drawn
-
-
-def use_book_style() -> None:
-    """Figures as wide as the book's page (``PAGE_INCHES``) with text of at least 9 points
-    (``BOOK_STYLE``), stored sharp: in a notebook, as PNG at twice the resolution they are
-    shown at (IPython's "retina" format, which the book, JupyterLab and Colab display at
-    the intended size). Call it once, in a chapter's imports cell.
-
-    >>> use_book_style()
-    """
-    plt.rcParams.update(BOOK_STYLE)
-    try:
-        from IPython import get_ipython
-    except ImportError:  # not in IPython: nothing more to set
-        return
-    if get_ipython() is not None:
-        from matplotlib_inline.backend_inline import set_matplotlib_formats
-
-        set_matplotlib_formats("retina")
-
-
-def _array(name: str, value) -> np.ndarray:
-    """``value`` as a non-empty array of numbers (bool, int or float)."""
-    shown = name if isinstance(value, np.ndarray) else f"{name}={reprlib.repr(value)}"
-    try:
-        array = np.asarray(value)
-    except (ValueError, TypeError):  # ragged lists, objects NumPy cannot convert
-        raise ValueError(
-            f"{shown}: expected an array of numbers (nested lists of equal lengths)"
-        ) from None
-    if array.dtype.kind not in "biuf" or array.size == 0:
-        raise ValueError(
-            f"{shown}: expected a non-empty array of numbers, "
-            f"got dtype {array.dtype} and shape {array.shape}"
-        )
-    return array
-
-
-def _labels(name: str, values) -> np.ndarray:
-    """Class indices of shape (N,) or Keras' (N, 1) as a 1-D int array; integral floats pass."""
-    labels = _array(name, values)
-    if labels.ndim == 2 and labels.shape[1] == 1:
-        labels = labels[:, 0]
-    if labels.ndim != 1 or labels.dtype.kind == "b":
-        raise ValueError(
-            f"{name}: expected integer class indices of shape (N,) or (N, 1), "
-            f"got dtype {labels.dtype} and shape {np.shape(values)}"
-        )
-    bad = ~(np.isfinite(labels) & (labels == np.round(labels)) & (labels >= 0))
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise ValueError(
-            f"{name}[{i}]={labels[i].item()!r}: expected a class index (an integer >= 0)"
-        )
-    return labels.astype(np.int64)
-
-
-def _class_names(class_names, most: int | None = None) -> list[str] | None:
-    if class_names is None:
-        return None
-    names = (
-        list(class_names)
-        if isinstance(class_names, (Sequence, np.ndarray)) and not isinstance(class_names, str)
-        else []
-    )
-    if (
-        not names
-        or not all(isinstance(name, str) for name in names)
-        or (most is not None and len(names) > most)
-    ):
-        count = f"1 to {most} names" if most is not None else "at least one name"
-        raise ValueError(
-            f"class_names={reprlib.repr(class_names)}: expected a list of {count} (strings)"
-        )
-    return names
 
 
 def _grid(n: int, ncols: int, name: str, cell: float = 1.4) -> tuple[Figure, np.ndarray]:
@@ -122,7 +34,7 @@ def _grid(n: int, ncols: int, name: str, cell: float = 1.4) -> tuple[Figure, np.
         )
     ncols = min(ncols, n)
     nrows = math.ceil(n / ncols)
-    cell = min(cell, PAGE_INCHES / ncols)  # never wider than the page
+    cell = min(cell, FIGURE_INCHES / ncols)  # never wider than the page
     fig, axes = plt.subplots(
         nrows, ncols, figsize=(cell * ncols, cell * nrows + 0.5), squeeze=False
     )
@@ -157,9 +69,9 @@ def show_images(
 
     >>> fig = show_images(x_test[:16], y_test[:16], predictions=y_pred[:16], ncols=8)
     """
-    images = _array("images", images)
+    images = number_array("images", images)
     ncols = integer("ncols", ncols, 1)
-    class_names = _class_names(class_names)
+    class_names = class_name_list(class_names)
     if images.ndim == 4 and images.shape[-1] == 1:
         images = images[..., 0]
     if (
@@ -171,8 +83,8 @@ def show_images(
             f"images: expected a non-empty batch of shape (N, H, W), (N, H, W, 1) or (N, H, W, 3), "
             f"got {images.shape}"
         )
-    labels = None if labels is None else _labels("labels", labels)
-    predictions = None if predictions is None else _labels("predictions", predictions)
+    labels = None if labels is None else class_labels("labels", labels)
+    predictions = None if predictions is None else class_labels("predictions", predictions)
     for name, values in (("labels", labels), ("predictions", predictions)):
         if values is not None and len(values) != len(images):
             raise ValueError(
@@ -204,11 +116,11 @@ def show_images(
 
 def _as_logs(history) -> dict[str, list[float]]:
     logs = getattr(history, "history", history)
-    if not isinstance(logs, Mapping) or not logs:
-        raise ValueError(
-            "history: expected a keras History or a dict of metric lists, "
-            f"got {type(history).__name__}"
-        )
+    expected = "expected a keras History or a dict of metric lists"
+    if not isinstance(logs, Mapping):
+        raise TypeError(f"history: {expected}, got {type(history).__name__}")
+    if not logs:
+        raise ValueError(f"history: {expected}, got an empty one")
     return dict(logs)
 
 
@@ -231,13 +143,13 @@ def plot_history(
         runs = {str(name): _as_logs(h) for name, h in history.items()}
     else:
         runs = {"": _as_logs(history)}
-    if (
-        isinstance(metrics, str)
-        or not isinstance(metrics, Sequence)
-        or not metrics
-        or not all(isinstance(m, str) for m in metrics)
-    ):
-        raise ValueError(f"metrics={metrics!r}: expected a non-empty list of metric names")
+    refused = f"metrics={metrics!r}: expected a non-empty list of metric names"
+    if isinstance(metrics, str) or not isinstance(metrics, Sequence):
+        raise TypeError(refused)
+    if not all(isinstance(m, str) for m in metrics):
+        raise TypeError(refused)
+    if not metrics:
+        raise ValueError(refused)
     plotted = {*metrics, *(f"val_{m}" for m in metrics if not m.startswith("val_"))}
     for name, logs in runs.items():
         missing = [m for m in metrics if m not in logs]
@@ -247,7 +159,7 @@ def plot_history(
                 f"metrics: {missing} not in the history{where}, which has {sorted(logs, key=str)}"
             )
         for key in plotted & set(logs):
-            curve = _array(
+            curve = number_array(
                 f"history[{name!r}][{key!r}]" if name else f"history[{key!r}]", logs[key]
             )
             if curve.ndim != 1:
@@ -262,7 +174,7 @@ def plot_history(
                 f"history{where}: epochs per metric {lengths}: expected the same number for each"
             )
     fig, axes = plt.subplots(
-        1, len(metrics), figsize=(PAGE_INCHES, 3.4), squeeze=False, layout="constrained"
+        1, len(metrics), figsize=(FIGURE_INCHES, 3.4), squeeze=False, layout="constrained"
     )
     for ax, metric in zip(axes.flat, metrics):
         for name, logs in runs.items():
@@ -307,13 +219,13 @@ def plot_confusion_matrix(
 
     >>> fig = plot_confusion_matrix(y_test, y_pred, class_names=[str(d) for d in range(10)])
     """
-    y_true, y_pred = _labels("y_true", y_true), _labels("y_pred", y_pred)
+    y_true, y_pred = class_labels("y_true", y_true), class_labels("y_pred", y_pred)
     if len(y_true) != len(y_pred):
         raise ValueError(
             "y_true and y_pred: expected the same non-zero length, "
             f"got {len(y_true)} and {len(y_pred)}"
         )
-    class_names = _class_names(class_names, most=MAX_CLASSES)
+    class_names = class_name_list(class_names, most=MAX_CLASSES)
     top = int(max(y_true.max(), y_pred.max()))
     if class_names is not None:
         if top >= len(class_names):
@@ -333,7 +245,7 @@ def plot_confusion_matrix(
 
     matrix = tf.math.confusion_matrix(y_true, y_pred, num_classes=n).numpy()
     names = list(class_names) if class_names is not None else [str(i) for i in range(n)]
-    size = min(max(4.5, 0.55 * n), PAGE_INCHES - 1)
+    size = min(max(4.5, 0.55 * n), FIGURE_INCHES - 1)
     fig, ax = plt.subplots(figsize=(size + 1, size))
     im = ax.imshow(matrix, cmap="Blues")
     fig.colorbar(im, ax=ax, fraction=0.046)
@@ -374,18 +286,14 @@ def plot_filters(
     ncols = integer("ncols", ncols, 1)
     if hasattr(kernel, "kernel"):
         kernel = kernel.kernel
-    kernel = _array("kernel", kernel)
+    kernel = number_array("kernel", kernel)
     if kernel.ndim != 4:
         raise ValueError(
             "kernel: expected a Conv2D layer or an array (kh, kw, in, out), "
             f"got shape {kernel.shape}"
         )
     channels = kernel.shape[2]
-    if not is_integer(input_channel) or not 0 <= input_channel < channels:
-        raise ValueError(
-            f"input_channel={input_channel!r}: the kernel has {channels} input channels; "
-            f"expected an integer from 0 to {channels - 1}"
-        )
+    input_channel = integer("input_channel", input_channel, 0, channels - 1)
     filters = kernel.shape[3]
     fig, axes = _grid(filters, ncols, "kernel", cell=1.0)
     for f, ax in enumerate(axes.flat[:filters]):
@@ -408,7 +316,7 @@ def plot_feature_maps(feature_maps, ncols: int = 8, title: str | None = None) ->
     >>> fig = plot_feature_maps(activation_model(x_test[:1]))
     """
     ncols = integer("ncols", ncols, 1)
-    maps = _array("feature_maps", feature_maps)
+    maps = number_array("feature_maps", feature_maps)
     if maps.ndim == 4 and maps.shape[0] == 1:
         maps = maps[0]
     if maps.ndim != 3:

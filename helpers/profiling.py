@@ -19,8 +19,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Sequence
-from numbers import Real
 from pathlib import Path
+
+from helpers._checks import number
 
 
 def profile_ops(run: Callable[[], object], logdir: str | Path) -> dict[str, float]:
@@ -93,24 +94,30 @@ def group_op_times(
     if not isinstance(times, dict):
         raise TypeError(f"times={times!r}: expected a dict of op name to milliseconds")
     for name, ms in times.items():
-        if not isinstance(name, str) or not isinstance(ms, Real) or isinstance(ms, bool):
+        if not isinstance(name, str):
             raise TypeError(f"times[{name!r}]={ms!r}: expected a str key and a number")
-        if not ms >= 0:
-            raise ValueError(f"times[{name!r}]={ms!r}: expected a non-negative number")
-    if isinstance(rules, str | bytes) or not isinstance(rules, Sequence) or not rules:
-        raise ValueError(f"rules={rules!r}: expected a non-empty sequence of (category, regex)")
+        number(f"times[{name!r}]", ms)
+    expected = "expected a non-empty sequence of (category, regex)"
+    if isinstance(rules, str | bytes) or not isinstance(rules, Sequence):
+        raise TypeError(f"rules={rules!r}: {expected}")
+    if not rules:
+        raise ValueError(f"rules={rules!r}: {expected}")
     compiled = []
     for i, rule in enumerate(rules):
-        if not (
-            isinstance(rule, tuple) and len(rule) == 2 and all(isinstance(s, str) for s in rule)
-        ):
-            raise ValueError(f"rules[{i}]={rule!r}: expected a (category, regex) tuple of str")
+        expected = "expected a (category, regex) tuple of str"
+        if not isinstance(rule, tuple) or not all(isinstance(s, str) for s in rule):
+            raise TypeError(f"rules[{i}]={rule!r}: {expected}")
+        if len(rule) != 2:
+            raise ValueError(f"rules[{i}]={rule!r}: {expected}")
         try:
             compiled.append((rule[0], re.compile(rule[1])))
         except re.error as error:
             raise ValueError(f"rules[{i}]={rule!r}: bad regular expression: {error}") from None
-    if not isinstance(other, str) or not other or other in {c for c, _ in compiled}:
-        raise ValueError(f"other={other!r}: expected a non-empty str that no rule uses")
+    expected = "expected a non-empty str that no rule uses"
+    if not isinstance(other, str):
+        raise TypeError(f"other={other!r}: {expected}")
+    if not other or other in {c for c, _ in compiled}:
+        raise ValueError(f"other={other!r}: {expected}")
     totals = dict.fromkeys([c for c, _ in compiled] + [other], 0.0)
     for name, ms in times.items():
         category = next((c for c, p in compiled if p.search(name)), other)

@@ -20,7 +20,8 @@ import os
 import textwrap
 from typing import TypeVar
 
-from helpers._checks import integer
+from helpers import page
+from helpers._checks import integer, number
 
 T = TypeVar("T")
 
@@ -178,7 +179,9 @@ def set_mixed_precision(enabled: bool | str = "auto") -> str:
     """
     import keras
 
-    if not (isinstance(enabled, bool) or enabled == "auto"):
+    if not isinstance(enabled, bool | str):
+        raise TypeError(f"enabled={enabled!r}: expected True, False or 'auto'")
+    if isinstance(enabled, str) and enabled != "auto":
         raise ValueError(f"enabled={enabled!r}: expected True, False or 'auto'")
     has_gpu = gpu_available()
     if enabled is True and not has_gpu:
@@ -214,10 +217,9 @@ def training_cost(
     epochs = integer("epochs", epochs, 1)
     runs = integer("runs", runs, 1)
     full_images = integer("full_images", full_images, 1)
-    if isinstance(ms_per_image, bool) or not isinstance(ms_per_image, (int, float)):
-        raise ValueError(f"ms_per_image={ms_per_image!r}: expected a positive number")
-    if not 0 < ms_per_image < 1e6:
-        raise ValueError(f"ms_per_image={ms_per_image!r}: expected a positive number")
+    ms_per_image = number("ms_per_image", ms_per_image, positive=True)
+    if ms_per_image >= 1e6:
+        raise ValueError(f"ms_per_image={ms_per_image!r}: expected less than 1e6 (milliseconds)")
     per_image_s = ms_per_image / 1000 * epochs * runs
     what = f"{epochs} epoch{'s' if epochs > 1 else ''}"
     what = f"{runs} runs x {what}" if runs > 1 else what
@@ -230,4 +232,4 @@ def training_cost(
         text += (
             f"; on all {full_images:,} training images, about {_minutes(full_images * per_image_s)}"
         )
-    return textwrap.fill(text + ".", 77)  # the width of the book's page
+    return textwrap.fill(text + ".", page.WIDTH)

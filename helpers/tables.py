@@ -25,17 +25,20 @@ def markdown_table(header: Sequence, rows: Iterable[Sequence]) -> Markdown:
 
     Every row must have as many values as ``header``.
     """
-    if isinstance(header, str) or not isinstance(header, Sequence) or not header:
-        raise ValueError(f"header={header!r}: expected a non-empty list of column names")
+    expected = "expected a non-empty list of column names"
+    if isinstance(header, str) or not isinstance(header, Sequence):
+        raise TypeError(f"header={header!r}: {expected}")
+    if not header:
+        raise ValueError(f"header={header!r}: {expected}")
     lines = [
         "| " + " | ".join(map(_cell, header)) + " |",
         "|---" * len(header) + "|",
     ]
     for index, row in enumerate(rows):
-        if isinstance(row, str) or not isinstance(row, Sequence) or len(row) != len(header):
-            raise ValueError(
-                f"rows[{index}]={row!r}: expected {len(header)} value(s), one per column of "
-                f"header={list(header)!r}"
-            )
+        expected = f"expected {len(header)} value(s), one per column of header={list(header)!r}"
+        if isinstance(row, str) or not isinstance(row, Sequence):
+            raise TypeError(f"rows[{index}]={row!r}: {expected}")
+        if len(row) != len(header):
+            raise ValueError(f"rows[{index}]={row!r}: {expected}")
         lines.append("| " + " | ".join(map(_cell, row)) + " |")
     return Markdown("\n".join(lines))

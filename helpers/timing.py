@@ -51,8 +51,10 @@ def in_turns(
     >>> in_turns({"a": lambda: 1, "b": lambda: 2}, rounds=2)
     {'a': [1, 1], 'b': [2, 2]}
     """
-    if not isinstance(steps, Mapping) or not steps:
+    if not isinstance(steps, Mapping):
         raise TypeError(f"steps={steps!r}: expected a dict of names to functions")
+    if not steps:
+        raise ValueError("steps={}: expected at least one step")
     for name, step in steps.items():
         _callable(f"steps[{name!r}]", step)
     rounds = integer("rounds", rounds, low=1)
@@ -86,8 +88,10 @@ def in_turns_ms(
     >>> [len(times["a"]), len(times["b"])]
     [3, 3]
     """
-    if not isinstance(steps, Mapping) or not steps:
+    if not isinstance(steps, Mapping):
         raise TypeError(f"steps={steps!r}: expected a dict of names to functions")
+    if not steps:
+        raise ValueError("steps={}: expected at least one step")
     for name, step in steps.items():
         _callable(f"steps[{name!r}]", step)
     rounds = integer("rounds", rounds, low=1)

@@ -13,11 +13,10 @@ from __future__ import annotations
 import textwrap
 import time
 
-from helpers._checks import is_integer
+from helpers import page
+from helpers._checks import integer
 
 import keras
-
-WIDTH = 77  # characters the book's HTML column shows without scrolling
 
 
 def short_name(metric: str) -> str:
@@ -36,11 +35,9 @@ class EpochLog(keras.callbacks.Callback):
     Use it with ``verbose=0`` so that Keras prints nothing of its own.
     """
 
-    def __init__(self, width: int = WIDTH) -> None:
+    def __init__(self, width: int = page.WIDTH) -> None:
         super().__init__()
-        if not is_integer(width) or width < 40:
-            raise ValueError(f"width={width!r}: expected an integer of at least 40")
-        self.width = width
+        self.width = integer("width", width, 40)
         self._start = None
 
     def on_epoch_begin(self, epoch, logs=None):

@@ -25,7 +25,7 @@ def major_minor(version: str) -> tuple[int, int]:
     (2, 21)
     """
     if not isinstance(version, str):
-        raise ValueError(f"version={version!r}: expected a string such as '2.19.0'")
+        raise TypeError(f"version={version!r}: expected a string such as '2.19.0'")
     found = re.match(r"\s*(\d+)\.(\d+)", version)
     if not found:
         raise ValueError(f"version={version!r}: expected a version such as '2.19.0'")

@@ -6,6 +6,7 @@ from pathlib import Path
 from helpers.from_chapters import build_mnist_cnn
 
 import nbformat
+import numpy as np
 import pytest
 
 from benchmarks import results as results_file
@@ -58,9 +59,16 @@ def test_the_code_paths_alternate():
     assert alternating_paths(3) == ["Eigen", "oneDNN"] * 3
 
 
-@pytest.mark.parametrize("processes", [0, -1, 1.5, True, "2"])
-def test_alternating_paths_refuses_a_bad_count(processes):
-    with pytest.raises(ValueError, match="processes="):
+def test_alternating_paths_takes_numpy_integers_as_every_helper_does():
+    assert alternating_paths(np.int64(1)) == ["Eigen", "oneDNN"]
+
+
+@pytest.mark.parametrize(
+    "processes, error",
+    [(0, ValueError), (-1, ValueError), (1.5, TypeError), (True, TypeError), ("2", TypeError)],
+)
+def test_alternating_paths_refuses_a_bad_count(processes, error):
+    with pytest.raises(error, match=f"processes={processes!r}: expected a positive integer"):
         alternating_paths(processes)
 
 
@@ -119,8 +127,11 @@ def test_write_replaces_one_suite_and_keeps_the_others(tmp_path):
 
 
 def test_record_notebook_time_refuses_a_name_that_is_not_a_notebook(tmp_path):
-    with pytest.raises(ValueError, match="name="):
+    with pytest.raises(ValueError, match="name='chapter 1': expected a notebook's file name"):
         results_file.record_notebook_time("chapter 1", 12.0, "Eigen", tmp_path / "r.json")
+    with pytest.raises(TypeError, match="name=None: expected a notebook's file name"):
+        results_file.record_notebook_time(None, 12.0, "Eigen", tmp_path / "r.json")
+    assert not (tmp_path / "r.json").exists()
 
 
 def test_the_stored_results_cover_every_suite_and_every_chapter():

@@ -86,35 +86,43 @@ def test_macs_are_half_of_tensorflows_float_operations(kernel, c_in, c_out, m, _
 
 
 @pytest.mark.parametrize(
-    "call, message",
+    "call, error, message",
     [
-        (lambda: conv_params(0, 3, 8), "kernel_size=0: expected a positive integer"),
-        (lambda: conv_params(3.0, 3, 8), "kernel_size=3.0: expected a positive integer"),
-        (lambda: conv_params((3,), 3, 8),
+        (lambda: conv_params(0, 3, 8), ValueError, "kernel_size=0: expected a positive integer"),
+        (lambda: conv_params(3.0, 3, 8), TypeError,
+         "kernel_size=3.0: expected a positive integer"),
+        (lambda: conv_params((3,), 3, 8), ValueError,
          "kernel_size=(3,): expected an integer or (height, width)"),
-        (lambda: conv_params((3, 0), 3, 8), "kernel_size[1]=0: expected a positive integer"),
-        (lambda: conv_params(3, 0, 8), "in_channels=0: expected a positive integer"),
-        (lambda: conv_params(3, 3, "8"), "out_channels='8': expected a positive integer"),
-        (lambda: conv_params(3, 3, 8, use_bias=1), "use_bias=1: expected True or False"),
-        (lambda: depthwise_params(3, 3, depth_multiplier=0),
+        (lambda: conv_params((3, 0), 3, 8), ValueError,
+         "kernel_size[1]=0: expected a positive integer"),
+        (lambda: conv_params((3, 1.5), 3, 8), TypeError,
+         "kernel_size[1]=1.5: expected a positive integer"),
+        (lambda: conv_params(3, 0, 8), ValueError, "in_channels=0: expected a positive integer"),
+        (lambda: conv_params(3, 3, "8"), TypeError,
+         "out_channels='8': expected a positive integer"),
+        (lambda: conv_params(3, 3, 8, use_bias=1), TypeError,
+         "use_bias=1: expected True or False"),
+        (lambda: depthwise_params(3, 3, depth_multiplier=0), ValueError,
          "depth_multiplier=0: expected a positive integer"),
-        (lambda: separable_params(3, 3, 8, depth_multiplier=True),
+        (lambda: separable_params(3, 3, 8, depth_multiplier=True), TypeError,
          "depth_multiplier=True: expected a positive integer"),
-        (lambda: conv_macs(0, 4, kernel_size=3, in_channels=1, out_channels=1),
+        (lambda: conv_macs(0, 4, kernel_size=3, in_channels=1, out_channels=1), ValueError,
          "out_height=0: expected a positive integer"),
-        (lambda: depthwise_macs(4, -1, kernel_size=3, in_channels=1),
+        (lambda: depthwise_macs(4, -1, kernel_size=3, in_channels=1), ValueError,
          "out_width=-1: expected a positive integer"),
         (lambda: separable_macs(4, 4, kernel_size=3, in_channels=1, out_channels=None),
-         "out_channels=None: expected a positive integer"),
-        (lambda: count_flops("model", (8, 8, 3)),
+         TypeError, "out_channels=None: expected a positive integer"),
+        (lambda: count_flops("model", (8, 8, 3)), TypeError,
          "model='model': expected a Keras model or another callable"),
-        (lambda: count_flops(keras.Sequential(), ()),
+        (lambda: count_flops(keras.Sequential(), ()), ValueError,
          "input_shape=(): expected a tuple such as (64, 64, 3)"),
-        (lambda: count_flops(keras.Sequential(), (8, 0, 3)),
+        (lambda: count_flops(keras.Sequential(), "8,8,3"), TypeError,
+         "input_shape='8,8,3': expected a tuple such as (64, 64, 3)"),
+        (lambda: count_flops(keras.Sequential(), (8, 0, 3)), ValueError,
          "input_shape[1]=0: expected a positive integer"),
     ],
 )  # fmt: skip
-def test_bad_arguments_are_named(call, message):
-    with pytest.raises(ValueError) as info:
+def test_bad_arguments_are_named(call, error, message):
+    with pytest.raises(error) as info:
         call()
-    assert str(info.value) == message
+    assert type(info.value) is error and str(info.value) == message

@@ -133,19 +133,21 @@ def nested_use():
 @pytest.mark.parametrize(
     "args, kwargs, error, fragments",
     [
-        (("print(1)",), {}, ValueError, ["function='print(1)'", "defined with def"]),
+        (("print(1)",), {}, TypeError, ["function='print(1)'", "defined with def"]),
         ((lambda: 1,), {}, ValueError, ["function=<function", "defined with def"]),
-        ((print,), {}, ValueError, ["function=<built-in", "defined with def"]),
+        ((print,), {}, TypeError, ["function=<built-in", "defined with def"]),
         ((make_closure(),), {}, ValueError, ["function=inner", "(n)", "top level"]),
         ((uses_a_global,), {}, ValueError, ["function=uses_a_global: it uses os from outside"]),
         ((nested_use,), {}, ValueError, ["function=nested_use: it uses sleep from outside"]),
-        ((sleep, np.float32(1)), {}, ValueError, ["args[0]=", "Python literal"]),
-        ((sleep, object()), {}, ValueError, ["args[0]=<object", "Python literal"]),
+        ((sleep, np.float32(1)), {}, TypeError, ["args[0]=", "Python literal"]),
+        ((sleep, object()), {}, TypeError, ["args[0]=<object", "Python literal"]),
         ((sleep,), {}, TypeError, ["function=sleep:", "seconds"]),
         ((sleep, 1, 2), {}, TypeError, ["function=sleep:", "too many"]),
-        ((sleep, 1), {"timeout": 0}, ValueError, ["timeout=0", "positive number"]),
-        ((sleep, 1), {"timeout": True}, ValueError, ["timeout=True", "positive number"]),
-        ((sleep, 1), {"timeout": "5"}, ValueError, ["timeout='5'", "positive number"]),
+        ((sleep, 1), {"timeout": 0}, ValueError, ["timeout=0", "positive, finite number"]),
+        ((sleep, 1), {"timeout": -1.5}, ValueError, ["timeout=-1.5", "positive, finite number"]),
+        ((sleep, 1), {"timeout": True}, TypeError, ["timeout=True", "positive number"]),
+        ((sleep, 1), {"timeout": "5"}, TypeError, ["timeout='5'", "positive number"]),
+        ((sleep, 1), {"timeout": None}, TypeError, ["timeout=None", "positive number"]),
         ((sleep, 1), {"timeout": float("nan")}, ValueError, ["timeout=nan", "positive"]),
         ((sleep, 1), {"together": 1}, TypeError, ["together=1: expected True or False"]),
     ],
@@ -168,5 +170,10 @@ def show_arguments(*values):
 
 @pytest.mark.parametrize("value", [None, 1.5, True, "-8"])
 def test_bad_input_to_describe_exit(value):
-    with pytest.raises(ValueError, match=f"returncode={value!r}: expected an integer"):
+    with pytest.raises(TypeError, match=f"returncode={value!r}: expected an integer"):
         describe_exit(value)
+
+
+def test_describe_exit_takes_numpy_integers_as_every_helper_does():
+    assert describe_exit(np.int64(-signal.SIGSEGV)) == "died: SIGSEGV, Segmentation fault"
+    assert describe_exit(np.int32(3)) == "exited with status 3"

@@ -9,7 +9,7 @@ import tracemalloc
 import zipfile
 from pathlib import Path
 
-from helpers import data
+from helpers import data, page
 
 import numpy as np
 import pytest
@@ -59,7 +59,7 @@ def test_cifar10_labels_are_shaped_like_keras_and_partial_data_is_announced(
     assert x_train.shape == (5, 32, 32, 3)
     assert y_train.shape == (5, 1) and y_test.shape == (3, 1) and y_train.dtype == np.uint8
     out = capsys.readouterr().out
-    assert all(len(line) <= 77 for line in out.splitlines())  # fits the book's page
+    assert all(len(line) <= page.WIDTH for line in out.splitlines())
     out = " ".join(out.split())
     assert "partial CIFAR-10" in out and "5 of 50,000 training and 3 of 10,000 test" in out
 

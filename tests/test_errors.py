@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from helpers.errors import WIDTH, attempt, error_message
+from helpers.errors import attempt, error_message
+from helpers.page import WIDTH
 
 import numpy as np
 import pytest
@@ -43,8 +44,8 @@ def test_attempt_prints_the_shape_the_value_or_the_error(capsys):
     [
         ("not callable", {}, TypeError, ["call='not callable'", "function of no arguments"]),
         (lambda: 1, {"width": 10}, ValueError, ["width=10", "at least 20"]),
-        (lambda: 1, {"width": 40.0}, ValueError, ["width=40.0", "integer"]),
-        (lambda: 1, {"width": True}, ValueError, ["width=True", "integer"]),
+        (lambda: 1, {"width": 40.0}, TypeError, ["width=40.0", "integer"]),
+        (lambda: 1, {"width": True}, TypeError, ["width=True", "integer"]),
     ],
 )
 def test_bad_input_to_attempt(call, kwargs, error, fragments, capsys):
@@ -58,3 +59,5 @@ def test_bad_input_to_attempt(call, kwargs, error, fragments, capsys):
 def test_bad_width_to_error_message():
     with pytest.raises(ValueError, match="width=0"):
         error_message(ValueError("x"), 0)
+    with pytest.raises(TypeError, match="width='77': expected an integer of at least 20"):
+        error_message(ValueError("x"), "77")

@@ -91,25 +91,27 @@ def test_with_weights_is_a_separate_model_with_those_weights():
 
 
 @pytest.mark.parametrize(
-    "call, match",
-    [(lambda: TrainingRun("model", None), "model: expected a keras.Model, got str"),
-     (lambda: TrainingRun(keras.Sequential([keras.Input((2,)), layers.Dense(1)], name="raw"),
+    "error, call, match",
+    [(TypeError, lambda: TrainingRun("model", None), "model: expected a keras.Model, got str"),
+     (ValueError,
+      lambda: TrainingRun(keras.Sequential([keras.Input((2,)), layers.Dense(1)], name="raw"),
                           None), "model='raw': expected a compiled model"),
-     (lambda: TrainingRun(_model(), None, snapshot_epochs=[0]), r"epochs\[0\]=0"),
-     (lambda: TrainingRun(_model(), None, snapshot_epochs=3), "epochs=3: expected a list"),
-     (lambda: TrainingRun(_model(), None).train_to(0), "epochs=0: expected a positive"),
-     (lambda: TrainingRun(_model(), None).train_to(2.5), "epochs=2.5"),
-     (lambda: WeightSnapshots("12"), "epochs='12'"),
-     (lambda: with_weights(_model(), [np.zeros(1)]),
+     (ValueError, lambda: TrainingRun(_model(), None, snapshot_epochs=[0]), r"epochs\[0\]=0"),
+     (TypeError, lambda: TrainingRun(_model(), None, snapshot_epochs=3),
+      "epochs=3: expected a list"),
+     (ValueError, lambda: TrainingRun(_model(), None).train_to(0), "epochs=0: expected a positive"),
+     (TypeError, lambda: TrainingRun(_model(), None).train_to(2.5), "epochs=2.5"),
+     (TypeError, lambda: WeightSnapshots("12"), "epochs='12'"),
+     (ValueError, lambda: with_weights(_model(), [np.zeros(1)]),
       r"weights: expected a list shaped as 'tiny'.get_weights\(\) \(8 arrays\); got 1 arrays"),
-     (lambda: with_weights(_model(), None), "got NoneType"),
-     (lambda: with_weights("m", []), "model: expected a keras.Model"),
-     (lambda: recompute_bn_statistics(_model(), np.zeros((1, 6, 6, 1))),
+     (TypeError, lambda: with_weights(_model(), None), "got NoneType"),
+     (TypeError, lambda: with_weights("m", []), "model: expected a keras.Model"),
+     (ValueError, lambda: recompute_bn_statistics(_model(), np.zeros((1, 6, 6, 1))),
       r"images: expected a batch of at least 2 images, got shape \(1, 6, 6, 1\)"),
-     (lambda: recompute_bn_statistics(None, np.zeros((2, 6, 6, 1))), "model: expected")],
+     (TypeError, lambda: recompute_bn_statistics(None, np.zeros((2, 6, 6, 1))), "model: expected")],
 )  # fmt: skip
-def test_bad_input_is_named(call, match):
-    with pytest.raises(ValueError, match=match):
+def test_bad_input_is_named(error, call, match):
+    with pytest.raises(error, match=match):
         call()
 
 

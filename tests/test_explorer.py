@@ -77,15 +77,19 @@ def test_a_disagreement_with_tensorflow_is_reported(monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "kwargs, match",
-    [({"input_size": 0}, "input_size=0: expected an integer from 1 to 16"),
-     ({"kernel_size": 8}, "kernel_size=8"), ({"stride": 2.0}, "stride=2.0"),
-     ({"dilation": True}, "dilation=True"), ({"padding": "full"}, "padding='full'"),
-     ({"padding": None}, "padding=None"), ({"stride": "2"}, "stride='2'"),
-     ({"input_size": np.int64(17)}, "input_size=np.int64(17): expected an integer from 1 to 16")],
+    "kwargs, error, match",
+    [({"input_size": 0}, ValueError, "input_size=0: expected an integer from 1 to 16"),
+     ({"kernel_size": 8}, ValueError, "kernel_size=8"),
+     ({"stride": 2.0}, TypeError, "stride=2.0"),
+     ({"dilation": True}, TypeError, "dilation=True"),
+     ({"padding": "full"}, ValueError, "padding='full'"),
+     ({"padding": None}, TypeError, "padding=None"),
+     ({"stride": "2"}, TypeError, "stride='2'"),
+     ({"input_size": np.int64(17)}, ValueError,
+      "input_size=np.int64(17): expected an integer from 1 to 16")],
 )  # fmt: skip
-def test_bad_starting_values_are_refused(kwargs, match):
-    with pytest.raises(ValueError, match=re.escape(match)):
+def test_bad_starting_values_are_refused(kwargs, error, match):
+    with pytest.raises(error, match=re.escape(match)):
         explorer.conv_explorer(**kwargs)
 
 
@@ -104,17 +108,20 @@ def test_numpy_integers_and_any_case_padding_are_accepted_as_in_helpers_arithmet
 
 
 @pytest.mark.parametrize(
-    "args, match",
-    [((5, 3, 1, 3, 1), "padding=3: expected one of ('valid', 'same')"),
-     ((5, 3, 1, "full", 1), "padding='full'"), ((0, 3, 1, "same", 1), "input_size=0"),
-     ((5.0, 3, 1, "same", 1), "input_size=5.0"), ((10**6, 3, 1, "same", 1), "input_size=1000000"),
-     ((5, True, 1, "same", 1), "kernel_size=True"), ((5, 3, -1, "same", 1), "stride=-1"),
-     ((5, 3, 1, "same", 9), "dilation=9: expected an integer from 1 to 4"),
-     ((5, 3, 1, "valid", 3), "kernel_size=3 with dilation=3 spans 7 pixels")],
+    "args, error, match",
+    [((5, 3, 1, 3, 1), TypeError, "padding=3: expected one of ('valid', 'same')"),
+     ((5, 3, 1, "full", 1), ValueError, "padding='full'"),
+     ((0, 3, 1, "same", 1), ValueError, "input_size=0"),
+     ((5.0, 3, 1, "same", 1), TypeError, "input_size=5.0"),
+     ((10**6, 3, 1, "same", 1), ValueError, "input_size=1000000"),
+     ((5, True, 1, "same", 1), TypeError, "kernel_size=True"),
+     ((5, 3, -1, "same", 1), ValueError, "stride=-1"),
+     ((5, 3, 1, "same", 9), ValueError, "dilation=9: expected an integer from 1 to 4"),
+     ((5, 3, 1, "valid", 3), ValueError, "kernel_size=3 with dilation=3 spans 7 pixels")],
 )  # fmt: skip
-def test_tf_output_size_refuses_bad_arguments_before_running_tensorflow(args, match):
+def test_tf_output_size_refuses_bad_arguments_before_running_tensorflow(args, error, match):
     n, k, stride, padding, dilation = args
-    with pytest.raises(ValueError, match=re.escape(match)):
+    with pytest.raises(error, match=re.escape(match)):
         explorer.tf_output_size(n, k, stride=stride, padding=padding, dilation=dilation)
 
 
@@ -140,18 +147,19 @@ def test_the_tour_draws_one_frame_per_setting_with_both_sizes():
 
 
 @pytest.mark.parametrize(
-    "settings, match",
-    [("abc", "settings='abc': expected a list of dicts"),
-     ({"input_size": 7}, "settings={'input_size': 7}: expected a list"),
-     ([], "settings: 0 settings: expected 1 to 24"),
-     ([{}] * 25, "settings: 25 settings: expected 1 to 24"),
-     ([{"size": 7}], "settings[0]={'size': 7}: expected a dict with keys among"),
-     ([{}, 7], "settings[1]=7"),
-     ([{"input_size": 17}], "input_size=17: expected an integer from 1 to 16"),
-     ([{"padding": "full"}], "padding='full'"),
-     ([{"input_size": 4, "dilation": 3, "padding": "valid"}], "spans 7 pixels")],
+    "settings, error, match",
+    [("abc", TypeError, "settings='abc': expected a list of dicts"),
+     ({"input_size": 7}, TypeError, "settings={'input_size': 7}: expected a list"),
+     ([], ValueError, "settings: 0 settings: expected 1 to 24"),
+     ([{}] * 25, ValueError, "settings: 25 settings: expected 1 to 24"),
+     ([{"size": 7}], ValueError, "settings[0]={'size': 7}: expected a dict with keys among"),
+     ([{}, 7], TypeError, "settings[1]=7"),
+     ([{"input_size": 17}], ValueError, "input_size=17: expected an integer from 1 to 16"),
+     ([{"input_size": 7.0}], TypeError, "input_size=7.0: expected an integer from 1 to 16"),
+     ([{"padding": "full"}], ValueError, "padding='full'"),
+     ([{"input_size": 4, "dilation": 3, "padding": "valid"}], ValueError, "spans 7 pixels")],
 )  # fmt: skip
-def test_the_tour_refuses_bad_settings_before_drawing(settings, match):
-    with pytest.raises(ValueError, match=re.escape(match)):
+def test_the_tour_refuses_bad_settings_before_drawing(settings, error, match):
+    with pytest.raises(error, match=re.escape(match)):
         explorer.explorer_tour(settings)
     assert plt.get_fignums() == []

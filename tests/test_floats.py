@@ -58,21 +58,22 @@ def test_compare_prints_the_difference_and_the_bound(capsys):
 
 
 @pytest.mark.parametrize(
-    "args, fragments",
+    "args, error, fragments",
     [
-        ((0, 1.0), ["n_terms=0", "positive integer"]),
-        ((2.0, 1.0), ["n_terms=2.0", "positive integer"]),
-        ((True, 1.0), ["n_terms=True", "positive integer"]),
-        ((2**24, 1.0), ["n_terms=16777216", "fewer than 2**24"]),
-        ((9, -1.0), ["magnitude=-1.0", "non-negative"]),
-        ((9, float("nan")), ["magnitude=nan", "finite"]),
-        ((9, float("inf")), ["magnitude=inf", "finite"]),
-        ((9, "1"), ["magnitude='1'", "number"]),
-        ((9, None), ["magnitude=None", "number"]),
+        ((0, 1.0), ValueError, ["n_terms=0", "positive integer"]),
+        ((2.0, 1.0), TypeError, ["n_terms=2.0", "positive integer"]),
+        ((True, 1.0), TypeError, ["n_terms=True", "positive integer"]),
+        ((2**24, 1.0), ValueError, ["n_terms=16777216", "fewer than 2**24"]),
+        ((9, -1.0), ValueError, ["magnitude=-1.0", "non-negative"]),
+        ((9, float("nan")), ValueError, ["magnitude=nan", "finite"]),
+        ((9, float("inf")), ValueError, ["magnitude=inf", "finite"]),
+        ((9, "1"), TypeError, ["magnitude='1'", "number"]),
+        ((9, None), TypeError, ["magnitude=None", "number"]),
+        ((9, True), TypeError, ["magnitude=True", "number"]),
     ],
 )
-def test_bad_input_to_the_tolerance(args, fragments):
-    with pytest.raises(ValueError) as info:
+def test_bad_input_to_the_tolerance(args, error, fragments):
+    with pytest.raises(error) as info:
         float32_sum_tolerance(*args)
     for fragment in fragments:
         assert fragment in str(info.value)

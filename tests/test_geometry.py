@@ -50,38 +50,44 @@ def test_animate_convolution_has_one_frame_per_output_position():
         geometry.animate_convolution(5, 3, stride=2, padding=(1, 1), max_frames=4)
 
 
-# ------------------------------------------------- bad input: a ValueError naming the argument
+# ------------------------ bad input: a TypeError (wrong type) or ValueError naming the argument
 _BAD_CALLS = [
     # plot_conv_geometry and animate_convolution: the drawing grows with the padded size
-    (lambda: geometry.plot_conv_geometry(400, 3),
+    (ValueError, lambda: geometry.plot_conv_geometry(400, 3),
      "input_size=400 with padding='valid' is 400 pixels wide once padded: expected at most 64"),
-    (lambda: geometry.plot_conv_geometry(150, 3, padding="same"), "input_size=150"),
-    (lambda: geometry.plot_conv_geometry(10**9, 3), "input_size=1000000000"),
-    (lambda: geometry.plot_conv_geometry(5, 3, padding=(100, 100)),
+    (ValueError, lambda: geometry.plot_conv_geometry(150, 3, padding="same"), "input_size=150"),
+    (ValueError, lambda: geometry.plot_conv_geometry(10**9, 3), "input_size=1000000000"),
+    (ValueError, lambda: geometry.plot_conv_geometry(5, 3, padding=(100, 100)),
      r"input_size=5 with padding=\(100, 100\) is 205 pixels wide"),
-    (lambda: geometry.plot_conv_geometry(5, 3, stride=2.0), "stride=2.0"),
-    (lambda: geometry.plot_conv_geometry(5, 3, padding="full"), "padding='full'"),
-    (lambda: geometry.plot_conv_geometry(5, 3, position=5), "position=5: expected"),
-    (lambda: geometry.plot_conv_geometry(5, 3, position=(0.0, 0)), r"position=\(0.0, 0\)"),
-    (lambda: geometry.plot_conv_geometry(5, 3, position=(True, 0)), r"position=\(True, 0\)"),
-    (lambda: geometry.plot_conv_geometry(5, 3, ax="axes"), "ax='axes': expected a matplotlib Axes"),
-    (lambda: geometry.animate_convolution(5, 3, dpi=0),
+    (TypeError, lambda: geometry.plot_conv_geometry(5, 3, stride=2.0), "stride=2.0"),
+    (ValueError, lambda: geometry.plot_conv_geometry(5, 3, padding="full"), "padding='full'"),
+    (TypeError, lambda: geometry.plot_conv_geometry(5, 3, position=5), "position=5: expected"),
+    (TypeError, lambda: geometry.plot_conv_geometry(5, 3, position=(0.0, 0)),
+     r"position=\(0.0, 0\)"),
+    (TypeError, lambda: geometry.plot_conv_geometry(5, 3, position=(True, 0)),
+     r"position=\(True, 0\)"),
+    (ValueError, lambda: geometry.plot_conv_geometry(5, 3, position=(0, 0, 0)),
+     r"position=\(0, 0, 0\): expected \(row, column\)"),
+    (TypeError, lambda: geometry.plot_conv_geometry(5, 3, ax="axes"),
+     "ax='axes': expected a matplotlib Axes"),
+    (ValueError, lambda: geometry.animate_convolution(5, 3, dpi=0),
      "dpi=0: expected an integer from 10 to 300"),
-    (lambda: geometry.animate_convolution(5, 3, dpi=-5), "dpi=-5"),
-    (lambda: geometry.animate_convolution(5, 3, dpi=72.0), "dpi=72.0"),
-    (lambda: geometry.animate_convolution(5, 3, dpi=10**6), "dpi=1000000"),
-    (lambda: geometry.animate_convolution(5, 3, max_frames=float("nan")), "max_frames=nan"),
-    (lambda: geometry.animate_convolution(5, 3, max_frames=0), "max_frames=0"),
-    (lambda: geometry.animate_convolution(5, 3, max_frames=10**6),
+    (ValueError, lambda: geometry.animate_convolution(5, 3, dpi=-5), "dpi=-5"),
+    (TypeError, lambda: geometry.animate_convolution(5, 3, dpi=72.0), "dpi=72.0"),
+    (ValueError, lambda: geometry.animate_convolution(5, 3, dpi=10**6), "dpi=1000000"),
+    (TypeError, lambda: geometry.animate_convolution(5, 3, max_frames=float("nan")),
+     "max_frames=nan"),
+    (ValueError, lambda: geometry.animate_convolution(5, 3, max_frames=0), "max_frames=0"),
+    (ValueError, lambda: geometry.animate_convolution(5, 3, max_frames=10**6),
      "max_frames=1000000: expected an integer from 1 to 256"),
-    (lambda: geometry.animate_convolution(400, 3, max_frames=256), "input_size=400"),
-    (lambda: geometry.plot_conv_geometry(5, 3, 2), "takes 2 positional arguments"),
+    (ValueError, lambda: geometry.animate_convolution(400, 3, max_frames=256), "input_size=400"),
+    (TypeError, lambda: geometry.plot_conv_geometry(5, 3, 2), "takes 2 positional arguments"),
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("call, match", _BAD_CALLS, ids=[m for _, m in _BAD_CALLS])
-def test_bad_input_is_refused_before_any_drawing(call, match):
-    with pytest.raises((ValueError, TypeError), match=match):
+@pytest.mark.parametrize("error, call, match", _BAD_CALLS, ids=[m for _, _, m in _BAD_CALLS])
+def test_bad_input_is_refused_before_any_drawing(error, call, match):
+    with pytest.raises(error, match=match):
         call()
     assert plt.get_fignums() == []  # refused up front: no figure was started
 

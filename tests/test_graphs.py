@@ -1,6 +1,6 @@
 import builtins
 
-from helpers import graphs
+from helpers import graphs, page
 
 import keras
 import numpy as np
@@ -40,7 +40,7 @@ def test_a_branching_model_is_drawn_without_crashing_graphviz():
     image = graphs.show_model_graph(_inception_like())
     assert image.data[:8] == b"\x89PNG\r\n\x1a\n"
     width = int.from_bytes(image.data[16:20], "big")
-    assert width < 1000  # names only: about as wide as the page (688 pixels)
+    assert width < 1000  # names only: about as wide as the page (page.PIXELS)
 
 
 def test_show_model_graph_draws_a_png_with_plot_model():
@@ -84,7 +84,7 @@ def test_without_graphviz_it_says_so_and_prints_the_summary(monkeypatch, capsys)
         "branching: no diagram (graphviz is not installed); model.summary():"
     )
     assert "Connected to" in out and "conv[0][0]," in out and "proj[0][0]" in out
-    assert max(map(len, out.splitlines())) <= graphs.PAGE_WIDTH
+    assert max(map(len, out.splitlines())) <= page.WIDTH
 
 
 def test_graphviz_available_is_false_without_pydot_or_dot(monkeypatch):
@@ -105,13 +105,13 @@ def test_graphviz_available_is_false_without_pydot_or_dot(monkeypatch):
 @pytest.mark.parametrize(
     "call, error, match",
     [
-        (lambda: graphs.show_model_graph("not a model"), ValueError,
+        (lambda: graphs.show_model_graph("not a model"), TypeError,
          r"model: expected a keras\.Model, got str"),
         (lambda: graphs.show_model_graph(keras.Sequential([keras.layers.Dense(2)], name="u")),
          ValueError, "model='u': expected a built model"),
         (lambda: graphs.show_model_graph(_branching_model(), dpi=0), ValueError,
          "dpi=0: expected an integer from 10 to 300"),
-        (lambda: graphs.show_model_graph(_branching_model(), dpi=72.0), ValueError, "dpi=72.0"),
+        (lambda: graphs.show_model_graph(_branching_model(), dpi=72.0), TypeError, "dpi=72.0"),
         (lambda: graphs.show_model_graph(_branching_model(), True), TypeError,
          "takes 1 positional argument"),
     ],

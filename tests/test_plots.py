@@ -1,4 +1,4 @@
-from helpers import plots
+from helpers import page, plots
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -18,15 +18,12 @@ def test_show_images_marks_wrong_predictions():
     assert len(fig.axes) == 4  # 2x2 grid, the last one empty
 
 
-def test_book_style_sizes_figures_for_the_page():
-    plots.use_book_style()
-    assert tuple(plt.rcParams["figure.figsize"]) == (plots.PAGE_INCHES, 3.4)
-    assert plt.rcParams["legend.fontsize"] >= 9 and plt.rcParams["font.size"] >= 10
-    # the book's own figures never exceed the page, however many panels
+def test_the_books_figures_never_exceed_the_page_however_many_panels():
+    page.use_book_style()
     fig = plots.show_images(np.zeros((16, 4, 4)), ncols=16)
-    assert fig.get_size_inches()[0] <= plots.PAGE_INCHES + 1e-9
+    assert fig.get_size_inches()[0] <= page.FIGURE_INCHES + 1e-9
     fig = plots.plot_history({"loss": [1.0, 0.5], "accuracy": [0.5, 0.9]})
-    assert fig.get_size_inches()[0] <= plots.PAGE_INCHES + 1e-9
+    assert fig.get_size_inches()[0] <= page.FIGURE_INCHES + 1e-9
     assert len(fig.legends) == 1 and not any(ax.get_legend() for ax in fig.axes)
 
 
@@ -87,12 +84,16 @@ def test_plot_history_accepts_a_keras_history_and_compares_runs():
 
 
 def test_plot_history_rejects_bad_input():
-    with pytest.raises(ValueError, match="history: expected a keras History"):
+    with pytest.raises(TypeError, match="history: expected a keras History"):
         plots.plot_history([1, 2])
+    with pytest.raises(ValueError, match=r"history: expected a keras History .* got an empty one"):
+        plots.plot_history({})
     with pytest.raises(ValueError, match=r"metrics: \['accuracy'\] not in the history"):
         plots.plot_history({"loss": [1.0]})
-    with pytest.raises(ValueError, match="metrics='loss'"):
+    with pytest.raises(TypeError, match="metrics='loss'"):
         plots.plot_history({"loss": [1.0]}, metrics="loss")
+    with pytest.raises(ValueError, match=r"metrics=\[\]: expected a non-empty list"):
+        plots.plot_history({"loss": [1.0]}, metrics=[])
 
 
 def test_confusion_matrix_counts_come_from_tensorflow():
@@ -127,7 +128,7 @@ def test_plot_filters_from_array_and_layer():
 def test_plot_filters_rejects_bad_input():
     with pytest.raises(ValueError, match=r"kernel: expected .* got shape \(3, 3\)"):
         plots.plot_filters(np.zeros((3, 3)))
-    with pytest.raises(ValueError, match="input_channel=2: the kernel has 1 input channels"):
+    with pytest.raises(ValueError, match="input_channel=2: expected an integer from 0 to 0"):
         plots.plot_filters(np.zeros((3, 3, 1, 4)), input_channel=2)
 
 
@@ -144,71 +145,90 @@ _IMAGES = np.zeros((2, 4, 4))
 _KERNEL = np.zeros((3, 3, 1, 4))
 _BAD_CALLS = [
     # show_images
-    (lambda: plots.show_images(_IMAGES.astype(str)),
+    (TypeError, lambda: plots.show_images(_IMAGES.astype(str)),
      "images: expected a non-empty array of numbers, got dtype <U32"),
-    (lambda: plots.show_images([[[1]], [[1, 2]]]),
+    (ValueError, lambda: plots.show_images([[[1]], [[1, 2]]]),
      r"images=\[\[\[1\]\], \[\[1, 2\]\]\]: expected an array of numbers"),
-    (lambda: plots.show_images(np.zeros((0, 4, 4))), r"images: .*shape \(0, 4, 4\)"),
-    (lambda: plots.show_images(np.zeros((257, 2, 2))), "images: 257 panels: expected at most 256"),
-    (lambda: plots.show_images(_IMAGES, ncols=2.0), "ncols=2.0: expected a positive integer"),
-    (lambda: plots.show_images(_IMAGES, ncols=True), "ncols=True"),
-    (lambda: plots.show_images(_IMAGES, [0.5, 1]), r"labels\[0\]=0.5: expected a class index"),
-    (lambda: plots.show_images(_IMAGES, [0, -1]), r"labels\[1\]=-1"),
-    (lambda: plots.show_images(_IMAGES, ["a", "b"]), r"labels=\['a', 'b'\]"),
-    (lambda: plots.show_images(_IMAGES, np.eye(2)), r"labels: expected .* shape \(2, 2\)"),
-    (lambda: plots.show_images(_IMAGES, [0, 1], [np.nan, 1]), r"predictions\[0\]=nan"),
-    (lambda: plots.show_images(_IMAGES, [0, 1], class_names="ab"),
+    (ValueError, lambda: plots.show_images(np.zeros((0, 4, 4))), r"images: .*shape \(0, 4, 4\)"),
+    (ValueError, lambda: plots.show_images(np.zeros((257, 2, 2))),
+     "images: 257 panels: expected at most 256"),
+    (TypeError, lambda: plots.show_images(_IMAGES, ncols=2.0),
+     "ncols=2.0: expected a positive integer"),
+    (TypeError, lambda: plots.show_images(_IMAGES, ncols=True), "ncols=True"),
+    (ValueError, lambda: plots.show_images(_IMAGES, [0.5, 1]),
+     r"labels\[0\]=0.5: expected a class index"),
+    (ValueError, lambda: plots.show_images(_IMAGES, [0, -1]), r"labels\[1\]=-1"),
+    (TypeError, lambda: plots.show_images(_IMAGES, ["a", "b"]), r"labels=\['a', 'b'\]"),
+    (ValueError, lambda: plots.show_images(_IMAGES, np.eye(2)),
+     r"labels: expected .* shape \(2, 2\)"),
+    (ValueError, lambda: plots.show_images(_IMAGES, [0, 1], [np.nan, 1]), r"predictions\[0\]=nan"),
+    (TypeError, lambda: plots.show_images(_IMAGES, [0, 1], class_names="ab"),
      "class_names='ab': expected a list of at least one name"),
-    (lambda: plots.show_images(_IMAGES, [0, 1], class_names=[0, 1]), r"class_names=\[0, 1\]"),
+    (TypeError, lambda: plots.show_images(_IMAGES, [0, 1], class_names=[0, 1]),
+     r"class_names=\[0, 1\]"),
     # plot_history
-    (lambda: plots.plot_history({"loss": [1.0, 0.5], "val_loss": [1.0]}, metrics=["loss"]),
+    (ValueError,
+     lambda: plots.plot_history({"loss": [1.0, 0.5], "val_loss": [1.0]}, metrics=["loss"]),
      r"history: epochs per metric \{'loss': 2, 'val_loss': 1\}: expected the same number"),
-    (lambda: plots.plot_history({"loss": ["a", "b"]}, metrics=["loss"]),
+    (TypeError, lambda: plots.plot_history({"loss": ["a", "b"]}, metrics=["loss"]),
      r"history\['loss'\]=\['a', 'b'\]: expected a non-empty array of numbers"),
-    (lambda: plots.plot_history({"loss": []}, metrics=["loss"]), r"history\['loss'\]=\[\]"),
-    (lambda: plots.plot_history({"loss": [[1.0, 2.0]]}, metrics=["loss"]),
+    (ValueError, lambda: plots.plot_history({"loss": []}, metrics=["loss"]),
+     r"history\['loss'\]=\[\]"),
+    (ValueError, lambda: plots.plot_history({"loss": [[1.0, 2.0]]}, metrics=["loss"]),
      r"history: 'loss' has shape \(1, 2\): expected one number per epoch"),
-    (lambda: plots.plot_history({"a": {"loss": [1.0]}, "b": {"loss": "x"}}, metrics=["loss"]),
+    (TypeError,
+     lambda: plots.plot_history({"a": {"loss": [1.0]}, "b": {"loss": "x"}}, metrics=["loss"]),
      r"history\['b'\]\['loss'\]='x'"),
-    (lambda: plots.plot_history({"loss": [1.0]}, metrics=[1]), r"metrics=\[1\]"),
-    (lambda: plots.plot_history({"loss": [1.0]}, metrics=(m for m in ["loss"])),
+    (TypeError, lambda: plots.plot_history({"loss": [1.0]}, metrics=[1]), r"metrics=\[1\]"),
+    (TypeError, lambda: plots.plot_history({"loss": [1.0]}, metrics=(m for m in ["loss"])),
      "metrics=<generator"),
     # plot_confusion_matrix: a stray large label would mean a huge matrix
-    (lambda: plots.plot_confusion_matrix([0, 1], [0, 255]),
+    (ValueError, lambda: plots.plot_confusion_matrix([0, 1], [0, 255]),
      "y_pred: a label of 255 means 256 classes: expected labels below 50"),
-    (lambda: plots.plot_confusion_matrix([0, 10**6], [0, 1]), "y_true: a label of 1000000"),
-    (lambda: plots.plot_confusion_matrix([0], [0], class_names=[str(i) for i in range(51)]),
+    (ValueError, lambda: plots.plot_confusion_matrix([0, 10**6], [0, 1]),
+     "y_true: a label of 1000000"),
+    (ValueError,
+     lambda: plots.plot_confusion_matrix([0], [0], class_names=[str(i) for i in range(51)]),
      r"class_names=\[.*\]: expected a list of 1 to 50 names \(strings\)"),
-    (lambda: plots.plot_confusion_matrix([0], [0], class_names="abc"), "class_names='abc'"),
-    (lambda: plots.plot_confusion_matrix([0, 1.5], [0, 1]), r"y_true\[1\]=1.5"),
-    (lambda: plots.plot_confusion_matrix([0, 1], [0, -1]), r"y_pred\[1\]=-1"),
-    (lambda: plots.plot_confusion_matrix([0, np.inf], [0, 1]), r"y_true\[1\]=inf"),
-    (lambda: plots.plot_confusion_matrix([], []), r"y_true=\[\]: expected a non-empty array"),
-    (lambda: plots.plot_confusion_matrix(["a"], ["a"]), r"y_true=\['a'\]"),
-    (lambda: plots.plot_confusion_matrix(np.zeros((2, 2)), [0, 1]),
+    (TypeError, lambda: plots.plot_confusion_matrix([0], [0], class_names="abc"),
+     "class_names='abc'"),
+    (ValueError, lambda: plots.plot_confusion_matrix([0, 1.5], [0, 1]), r"y_true\[1\]=1.5"),
+    (ValueError, lambda: plots.plot_confusion_matrix([0, 1], [0, -1]), r"y_pred\[1\]=-1"),
+    (ValueError, lambda: plots.plot_confusion_matrix([0, np.inf], [0, 1]), r"y_true\[1\]=inf"),
+    (ValueError, lambda: plots.plot_confusion_matrix([], []),
+     r"y_true=\[\]: expected a non-empty array"),
+    (TypeError, lambda: plots.plot_confusion_matrix(["a"], ["a"]), r"y_true=\['a'\]"),
+    (ValueError, lambda: plots.plot_confusion_matrix(np.zeros((2, 2)), [0, 1]),
      r"y_true: expected integer class indices of shape \(N,\) or \(N, 1\)"),
-    (lambda: plots.plot_confusion_matrix([True, False], [0, 1]), "y_true: expected integer"),
+    (TypeError, lambda: plots.plot_confusion_matrix([True, False], [0, 1]),
+     "y_true: expected integer"),
     # plot_filters and plot_feature_maps
-    (lambda: plots.plot_filters(np.zeros((3, 3, 1, 0))), r"kernel: .*shape \(3, 3, 1, 0\)"),
-    (lambda: plots.plot_filters(np.zeros((3, 3, 0, 4))), r"kernel: .*shape \(3, 3, 0, 4\)"),
-    (lambda: plots.plot_filters(np.zeros((1, 1, 1, 257))), "kernel: 257 panels"),
-    (lambda: plots.plot_filters(_KERNEL.astype(object)), "kernel: .*dtype object"),
-    (lambda: plots.plot_filters(_KERNEL, input_channel=0.0),
-     "input_channel=0.0: the kernel has 1 input channels; expected an integer from 0 to 0"),
-    (lambda: plots.plot_filters(_KERNEL, input_channel=-1), "input_channel=-1"),
-    (lambda: plots.plot_filters(_KERNEL, input_channel=False), "input_channel=False"),
-    (lambda: plots.plot_filters(_KERNEL, ncols=0), "ncols=0"),
-    (lambda: plots.plot_feature_maps(np.zeros((4, 4, 0))), r"feature_maps: .*\(4, 4, 0\)"),
-    (lambda: plots.plot_feature_maps(np.zeros((1, 4, 4, 0))), "feature_maps: "),
-    (lambda: plots.plot_feature_maps(np.zeros((2, 2, 300))), "feature_maps: 300 panels"),
-    (lambda: plots.plot_feature_maps(None), "feature_maps=None"),
-    (lambda: plots.plot_feature_maps(np.zeros((4, 4, 2)), ncols=-1), "ncols=-1"),
+    (ValueError, lambda: plots.plot_filters(np.zeros((3, 3, 1, 0))),
+     r"kernel: .*shape \(3, 3, 1, 0\)"),
+    (ValueError, lambda: plots.plot_filters(np.zeros((3, 3, 0, 4))),
+     r"kernel: .*shape \(3, 3, 0, 4\)"),
+    (ValueError, lambda: plots.plot_filters(np.zeros((1, 1, 1, 257))), "kernel: 257 panels"),
+    (TypeError, lambda: plots.plot_filters(_KERNEL.astype(object)), "kernel: .*dtype object"),
+    (TypeError, lambda: plots.plot_filters(_KERNEL, input_channel=0.0),
+     "input_channel=0.0: expected an integer from 0 to 0"),
+    (ValueError, lambda: plots.plot_filters(_KERNEL, input_channel=1),
+     "input_channel=1: expected an integer from 0 to 0"),
+    (ValueError, lambda: plots.plot_filters(_KERNEL, input_channel=-1), "input_channel=-1"),
+    (TypeError, lambda: plots.plot_filters(_KERNEL, input_channel=False), "input_channel=False"),
+    (ValueError, lambda: plots.plot_filters(_KERNEL, ncols=0), "ncols=0"),
+    (ValueError, lambda: plots.plot_feature_maps(np.zeros((4, 4, 0))),
+     r"feature_maps: .*\(4, 4, 0\)"),
+    (ValueError, lambda: plots.plot_feature_maps(np.zeros((1, 4, 4, 0))), "feature_maps: "),
+    (ValueError, lambda: plots.plot_feature_maps(np.zeros((2, 2, 300))),
+     "feature_maps: 300 panels"),
+    (TypeError, lambda: plots.plot_feature_maps(None), "feature_maps=None"),
+    (ValueError, lambda: plots.plot_feature_maps(np.zeros((4, 4, 2)), ncols=-1), "ncols=-1"),
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("call, match", _BAD_CALLS, ids=[m for _, m in _BAD_CALLS])
-def test_bad_input_is_refused_before_any_drawing(call, match):
-    with pytest.raises(ValueError, match=match):
+@pytest.mark.parametrize("error, call, match", _BAD_CALLS, ids=[m for _, _, m in _BAD_CALLS])
+def test_bad_input_is_refused_before_any_drawing(error, call, match):
+    with pytest.raises(error, match=match):
         call()
     assert plt.get_fignums() == []  # refused up front: no figure was started
 

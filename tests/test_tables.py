@@ -17,17 +17,17 @@ def test_no_rows_gives_the_header_alone():
 
 
 @pytest.mark.parametrize(
-    "header, rows, fragment",
+    "header, rows, error, fragment",
     [
-        ("ab", [], "header='ab': expected a non-empty list"),
-        ([], [], "header=[]: expected a non-empty list"),
-        (None, [], "header=None"),
-        (["a", "b"], [(1, 2), (3,)], "rows[1]=(3,): expected 2 value(s)"),
-        (["a"], ["x"], "rows[0]='x': expected 1 value(s)"),
-        (["a"], [5], "rows[0]=5"),
+        ("ab", [], TypeError, "header='ab': expected a non-empty list"),
+        ([], [], ValueError, "header=[]: expected a non-empty list"),
+        (None, [], TypeError, "header=None"),
+        (["a", "b"], [(1, 2), (3,)], ValueError, "rows[1]=(3,): expected 2 value(s)"),
+        (["a"], ["x"], TypeError, "rows[0]='x': expected 1 value(s)"),
+        (["a"], [5], TypeError, "rows[0]=5"),
     ],
 )
-def test_bad_input(header, rows, fragment):
-    with pytest.raises(ValueError) as info:
+def test_bad_input(header, rows, error, fragment):
+    with pytest.raises(error) as info:
         markdown_table(header, rows)
     assert fragment in str(info.value)

@@ -56,7 +56,10 @@ def test_short_names():
     assert short_name("loss") == "loss"
 
 
-@pytest.mark.parametrize("width", [10, 39, 77.0, True, "77"])
-def test_bad_width(width):
-    with pytest.raises(ValueError, match=f"width={width!r}: expected an integer of at least 40"):
+@pytest.mark.parametrize(
+    "width, error", [(10, ValueError), (39, ValueError), (77.0, TypeError), (True, TypeError),
+                     ("77", TypeError), (None, TypeError)]
+)  # fmt: skip
+def test_bad_width(width, error):
+    with pytest.raises(error, match=f"width={width!r}: expected an integer of at least 40"):
         EpochLog(width)
