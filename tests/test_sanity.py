@@ -109,7 +109,7 @@ def test_filter_pattern_raises_the_filters_response_and_stays_in_range():
          ["filter_index=32", "from 0 to 31"]),
         ({"layer_name": "conv1", "filter_index": 0, "step_size": 0}, ValueError,
          ["step_size=0"]),
-        ({"layer_name": "conv1", "filter_index": 0, "steps": 1.5}, ValueError, ["steps=1.5"]),
+        ({"layer_name": "conv1", "filter_index": 0, "steps": 1.5}, TypeError, ["steps=1.5"]),
     ],
 )  # fmt: skip
 def test_filter_pattern_refuses_bad_input(kwargs, error, words):
