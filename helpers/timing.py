@@ -25,6 +25,21 @@ def _callable(name: str, step) -> None:
         raise TypeError(f"{name}={step!r}: expected a function to call with no arguments")
 
 
+def _check_steps(steps) -> None:
+    if not isinstance(steps, Mapping):
+        raise TypeError(f"steps={steps!r}: expected a dict of names to functions")
+    if not steps:
+        raise ValueError("steps={}: expected at least one step")
+    for name, step in steps.items():
+        _callable(f"steps[{name!r}]", step)
+
+
+def _warm_up(steps: Mapping[str, Callable[[], object]], warmup: int) -> None:
+    for _ in range(warmup):  # untimed
+        for step in steps.values():
+            step()
+
+
 def timed_ms(step: Callable[[], object]) -> float:
     """The wall time of one call of ``step()``, in milliseconds.
 
@@ -51,12 +66,7 @@ def in_turns(
     >>> in_turns({"a": lambda: 1, "b": lambda: 2}, rounds=2)
     {'a': [1, 1], 'b': [2, 2]}
     """
-    if not isinstance(steps, Mapping):
-        raise TypeError(f"steps={steps!r}: expected a dict of names to functions")
-    if not steps:
-        raise ValueError("steps={}: expected at least one step")
-    for name, step in steps.items():
-        _callable(f"steps[{name!r}]", step)
+    _check_steps(steps)
     rounds = integer("rounds", rounds, low=1)
     warmup = integer("warmup", warmup, low=0)
     if orders is None:
@@ -65,9 +75,7 @@ def in_turns(
         raise ValueError(
             f"orders={orders!r}: expected {rounds} orders, each of the names {sorted(steps)}"
         )
-    for _ in range(warmup):
-        for step in steps.values():
-            step()
+    _warm_up(steps, warmup)
     results = {name: [] for name in steps}
     for order in orders:
         for name in order:
@@ -88,16 +96,9 @@ def in_turns_ms(
     >>> [len(times["a"]), len(times["b"])]
     [3, 3]
     """
-    if not isinstance(steps, Mapping):
-        raise TypeError(f"steps={steps!r}: expected a dict of names to functions")
-    if not steps:
-        raise ValueError("steps={}: expected at least one step")
-    for name, step in steps.items():
-        _callable(f"steps[{name!r}]", step)
+    _check_steps(steps)
     rounds = integer("rounds", rounds, low=1)
-    for _ in range(integer("warmup", warmup, low=0)):  # untimed
-        for step in steps.values():
-            step()
+    _warm_up(steps, integer("warmup", warmup, low=0))
     timed = {name: (lambda step=step: timed_ms(step)) for name, step in steps.items()}
     return in_turns(timed, rounds, warmup=0, orders=orders)
 
