@@ -5,7 +5,9 @@ GPU and mixed precision), ``training`` (a one-line-per-epoch log), ``experiments
 runs compared side by side, BatchNormalization statistics), ``page`` (the page's width and
 the figure style that fits it), ``plots`` (pictures of data and training results),
 ``arithmetic`` (convolution arithmetic), ``geometry`` (drawings of one convolution),
-``explorer`` (the ipywidgets explorer), ``graphs`` (model diagrams), ``errors`` (the error a
+``explorer`` (the ipywidgets explorer), ``interpret`` (activations and
+class-evidence maps), ``sanity`` (rank correlation, model randomisation, filter patterns),
+``map_explorer`` (a widget of those maps), ``graphs`` (model diagrams), ``errors`` (the error a
 reader meets, in one line), ``floats`` (float32 comparisons with a justified tolerance),
 ``timing`` (the median time of a step, after warm-up calls), ``tables`` (rows as a Markdown
 table), ``cpu_paths`` (TensorFlow's two CPU code paths) and ``distributed.worker`` (appendix
