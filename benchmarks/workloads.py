@@ -170,7 +170,7 @@ def training(model_name: str, rounds: int, images: int, seed: int = 0) -> dict:
         if feed == "numpy":
             which.fit(x, y, batch_size=batch_size, epochs=1, verbose=0, callbacks=[timer])
         else:
-            which.fit(tf_dataset(batch_size), epochs=1, verbose=0, callbacks=[timer])
+            which.fit(tf_dataset(batch_size), epochs=1, verbose=0, callbacks=[timer], shuffle=False)
         return timer.seconds
 
     count = len(x) // BATCH_SIZE

@@ -176,3 +176,87 @@ def test_the_profile_sorts_ops_by_the_layer_they_run_in(op, category):
 
     grouped = group_op_times({op: 1.0}, workloads.PROFILE_CATEGORIES)
     assert grouped[category] == 1.0, grouped
+
+
+# The variants the training workload measures for each model (benchmarks/workloads.py).
+_VARIANTS = {
+    "chapter1": ("fit_numpy", "fit_tfdata", "fit_numpy_xla", "fit_numpy_spe16",
+                 "step_per_call", "loop_in_graph", "fit_numpy_batch128",
+                 "fit_numpy_batch256", "fit_numpy_batch512"),
+    "chapter2": ("fit_tfdata", "fit_tfdata_xla", "fit_tfdata_spe16", "step_per_call",
+                 "loop_in_graph"),
+}  # fmt: skip
+
+
+def _fake_training_child(calls):
+    """A stand-in for a training child: images per second are the variant's number (its
+    place in _VARIANTS, plus 1) times the round (1, 2, ...), doubled on oneDNN; one
+    convolution rate of 10 GMAC/s (20 on oneDNN); 10^6 MACs per image."""
+
+    def fake(args, code_path=None, timeout=1800):
+        calls.append((args, code_path))
+        model, rounds = args[args.index("--model") + 1], int(args[args.index("--rounds") + 1])
+        scale = 2.0 if code_path == "oneDNN" else 1.0
+        variants = _VARIANTS[model]
+        return {
+            "feed": "fit_numpy" if model == "chapter1" else "fit_tfdata",
+            "chapter_variant": workloads.CHAPTER_VARIANT[model],
+            "orders": [list(variants)] * rounds,
+            "images_per_s": {
+                name: [scale * (k + 1) * r for r in range(1, rounds + 1)]
+                for k, name in enumerate(variants)
+            },
+            "training_macs_per_image": 10**6,
+            "conv_gmacs_per_s": {"conv 1, batch 64": 10.0 * scale},
+            "code_path": code_path,
+        }
+
+    return fake
+
+
+def test_the_training_suite_pairs_rounds_and_compares_with_the_best_convolution(monkeypatch):
+    from benchmarks import __main__ as bench
+
+    calls = []
+    monkeypatch.setattr(bench, "child", _fake_training_child(calls))
+    result = bench.suite_training(processes=2, rounds=3)
+    # two children per path and model, the paths interleaved, each with its own seed
+    assert [(a[a.index("--model") + 1], a[a.index("--seed") + 1], path) for a, path in calls] == [
+        (model, str(seed), path)
+        for model in ("chapter1", "chapter2")
+        for seed, path in enumerate(["Eigen", "oneDNN", "Eigen", "oneDNN"])
+    ]
+    assert result["pairs_per_ratio"] == 6
+    one = result["models"]["chapter 1"]
+    eigen = one["paths"]["Eigen"]
+    # every variant's measurements, child by child and round by round
+    assert eigen["all_images_per_s"]["fit_numpy"] == [1, 2, 3, 1, 2, 3]
+    assert eigen["median_images_per_s"]["loop_in_graph"] == 12  # 6 x the median round, 2
+    # a ratio of two variants of the same round: the round cancels
+    spe16, loop = 4, 6  # their places in _VARIANTS, plus 1
+    assert eigen["fit_over_loop"]["median"] == round(spe16 / loop, 2)
+    assert eigen["fit_over_loop"]["low"] == eigen["fit_over_loop"]["high"]
+    assert eigen["batch512_over_batch64"]["median"] == 9.0
+    # the rate in GMAC/s, and as a fraction of the best convolution rate on the same path
+    assert eigen["gmacs_per_s"]["fit_numpy_spe16"] == round(2 * spe16 * 1e6 / 1e9, 1)
+    assert eigen["best_conv_gmacs_per_s"] == 10.0
+    assert one["paths"]["oneDNN"]["best_conv_gmacs_per_s"] == 20.0
+    assert eigen["fraction_of_best_conv"]["loop_in_graph"] == round(12e6 / 1e9 / 10, 2)
+    # the code paths compared child by child: every pair is 2
+    assert one["onednn_over_eigen"]["median"] == 2.0 and one["onednn_over_eigen"]["pairs"] == 6
+    two = result["models"]["chapter 2"]["paths"]["Eigen"]
+    assert "fit_numpy" not in two["median_images_per_s"] and "tfdata_over_numpy" not in two
+    assert two["spe16_over_spe1"]["median"] == 3.0  # fit_tfdata_spe16 over fit_tfdata
+
+
+def test_the_training_workload_reports_what_the_suite_reads():
+    """One real, short training child: its keys and variants are the ones the fake child
+    above stands in for."""
+    result = workloads.training("chapter1", rounds=1, images=64)
+    assert set(result["images_per_s"]) == set(_VARIANTS["chapter1"])
+    assert all(len(v) == 1 and v[0] > 0 for v in result["images_per_s"].values())
+    assert result["feed"] == "fit_numpy" and result["chapter_variant"] == "fit_numpy_spe16"
+    assert result["training_macs_per_image"] == workloads.training_macs(build_mnist_cnn())
+    assert set(result["conv_gmacs_per_s"]) == {
+        f"conv {n}, batch {b}" for n in (1, 2) for b in (64, 256)
+    }
