@@ -33,11 +33,15 @@ from benchmarks import SEPARABLE_SHAPE
 from benchmarks.results import RESULTS, machine, write
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SUITES = ("training", "profile", "layer", "separable", "notebooks")
+DEFAULT_SUITES = ("training", "profile", "layer", "separable", "precision", "notebooks")
 ALL_SUITES = (*DEFAULT_SUITES, "test_command")
 # Images per timed epoch: 200 and 40 steps of 64, about 3-7 s each on 2 cores (XLA: 15 s).
 IMAGES = {"chapter1": 12800, "chapter2": 2560}
 PROFILE_IMAGES = {"chapter1": 6400, "chapter2": 1280}  # one profiled epoch: 100 and 20 steps
+# float32 against mixed_bfloat16: 40 and 10 steps per timed epoch (bfloat16 is slow where the
+# CPU lacks the instructions for it), and the test images each model is evaluated on after
+PRECISION_IMAGES = {"chapter1": 2560, "chapter2": 640}
+PRECISION_TEST_IMAGES = {"chapter1": 2000, "chapter2": 1017}
 
 
 def child(args: list[str], code_path: str | None = None, timeout: float = 1800) -> dict:
@@ -237,6 +241,41 @@ def suite_separable(processes: int, rounds: int) -> dict:
     return results
 
 
+def suite_precision(processes: int, rounds: int) -> dict:
+    """Chapters 1 and 2's models in float32 and mixed_bfloat16 on each code path: the paired
+    throughput ratio (above 1: bfloat16 trains faster) and each policy's test accuracy after
+    the same short training."""
+    results = {}
+    for model, images in PRECISION_IMAGES.items():
+        runs = []
+        for seed, path in enumerate(alternating_paths(processes)):
+            args = ["precision", "--model", model, "--rounds", str(rounds), "--seed", str(seed),
+                    "--images", str(images),
+                    "--test-images", str(PRECISION_TEST_IMAGES[model])]  # fmt: skip
+            runs.append(child(args, path))
+            print(f"  {model} on {path}: done", flush=True)
+        entry = {"images_per_epoch": images, "epochs": runs[0]["epochs"],
+                 "test_images": runs[0]["test_images"], "paths": {}}  # fmt: skip
+        for path, variants in _pooled(runs, "images_per_s").items():
+            mine = [run for run in runs if run["code_path"] == path]
+            entry["paths"][path] = {
+                "median_images_per_s": {
+                    k: round(statistics.median(v)) for k, v in variants.items()
+                },
+                "bfloat16_over_float32": paired_ratio(
+                    variants["mixed_bfloat16"], variants["float32"]
+                ),
+                "test_accuracy": {
+                    policy: [round(run["test_accuracy"][policy], 4) for run in mine]
+                    for policy in variants
+                },
+                "onednn_supports_bfloat16": mine[0]["onednn_supports_bfloat16"],
+                "orders": [order for run in mine for order in run["orders"]],
+            }
+        results[model.replace("chapter", "chapter ")] = entry
+    return {"models": results, "pairs_per_ratio": processes * rounds}
+
+
 def suite_profile() -> dict:
     """Where a train step of chapters 1 and 2's models goes, by category, on each code path:
     one profiled epoch per model and path (TensorFlow's profiler, read by helpers.profiling)."""
@@ -310,6 +349,8 @@ def main(argv: list[str] | None = None) -> int:
             result = suite_training(args.processes, args.rounds)
         elif suite == "profile":
             result = suite_profile()
+        elif suite == "precision":
+            result = suite_precision(args.processes, args.rounds)
         elif suite == "layer":
             result = suite_layer(args.processes, args.rounds)
         elif suite == "separable":

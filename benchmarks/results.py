@@ -55,7 +55,9 @@ def machine() -> dict:
 
 
 # The instruction-set extensions that decide TensorFlow's CPU code path and its speed.
-FLAGS = ("avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16", "amx_tile")
+FLAGS = (
+    "avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "avx_ne_convert", "amx_bf16", "amx_tile"
+)  # fmt: skip
 
 
 def cpu_flags(cpuinfo: str | None = None) -> list[str]:

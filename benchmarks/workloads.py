@@ -238,6 +238,92 @@ def training(model_name: str, rounds: int, images: int, seed: int = 0) -> dict:
     }
 
 
+POLICIES = ("float32", "mixed_bfloat16")
+
+
+def _in_policy(model_name: str, policy: str):
+    """The chapter's model built under the Keras dtype policy ``policy``, compiled as its
+    chapter compiles it, starting from the same weights whatever the policy. Its output
+    layer computes in float32 (CONTRIBUTING: mixed precision): chapter 2's model asks for
+    that itself; chapter 1's is cloned with its classifier in float32."""
+
+    def build():
+        keras.utils.set_random_seed(42)
+        return build_mnist_cnn() if model_name == "chapter1" else build_cnn(bn=True)
+
+    def float32_classifier(lay):
+        config = lay.get_config()
+        if lay.name == "classifier":
+            config["dtype"] = "float32"
+        return lay.__class__.from_config(config)
+
+    start = build().get_weights()
+    keras.mixed_precision.set_global_policy(policy)
+    try:
+        model = build()
+        if model_name == "chapter1":
+            model = keras.models.clone_model(model, clone_function=float32_classifier)
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    model.set_weights(start)
+    spe = 16 if model_name == "chapter1" else 1  # as the chapters compile them
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"], steps_per_execution=spe)  # fmt: skip
+    return model
+
+
+def onednn_supports(dtype) -> bool:
+    """Whether TensorFlow's oneDNN kernels take ``dtype`` on this CPU (TensorFlow's own test,
+    ``IsDataTypeSupportedByOneDNNOnThisCPU``: bfloat16 needs AVX-512 or AVX-NE-CONVERT);
+    without it, TensorFlow falls back to its Eigen kernels for that type."""
+    from tensorflow.python.util import _pywrap_utils
+
+    return bool(_pywrap_utils.IsDataTypeSupportedByOneDNNOnThisCPU(dtype))
+
+
+def precision(model_name: str, rounds: int, images: int, test_images: int, seed: int = 0) -> dict:
+    """Chapter 1's or chapter 2's model in float32 and in ``mixed_bfloat16`` (layers compute
+    in bfloat16, weights stay float32): images per second of one epoch of ``images`` images,
+    both policies in turns each round; then each model's accuracy on ``test_images`` test
+    images after the same training (the warm-up epoch and the ``rounds`` timed ones)."""
+    from helpers.data import load_cifar10, load_mnist
+
+    x, y = _data(model_name, images)
+    models = {policy: _in_policy(model_name, policy) for policy in POLICIES}
+
+    def epoch(model):
+        timer = _EpochTimer()
+        model.fit(x, y, batch_size=BATCH_SIZE, epochs=1, verbose=0, callbacks=[timer])
+        return timer.seconds
+
+    variants = {policy: lambda m=model: epoch(m) for policy, model in models.items()}
+    orders = _orders(variants, rounds, seed)
+    seconds = in_turns(variants, rounds, warmup=1, orders=orders)
+    if model_name == "chapter1":
+        _, (xt, yt) = load_mnist()
+        xt = xt[..., None]
+    else:
+        import contextlib
+        import io
+
+        with contextlib.redirect_stdout(io.StringIO()):  # the partial-mirror note
+            _, (xt, yt) = load_cifar10()
+    xt, yt = xt[:test_images].astype("float32") / 255.0, yt[:test_images].reshape(-1)
+    return {
+        "orders": orders,
+        "images_per_s": {name: [len(x) / s for s in times] for name, times in seconds.items()},
+        "test_accuracy": {
+            policy: float(model.evaluate(xt, yt, verbose=0)[1]) for policy, model in models.items()
+        },
+        "test_images": len(xt),
+        "epochs": rounds + 1,
+        "onednn_supports_bfloat16": onednn_supports(tf.bfloat16),
+        "compute_dtype": {
+            policy: model.layers[0].compute_dtype for policy, model in models.items()
+        },
+    }
+
+
 def _forward_backward(layer, x):
     """A ``tf.function`` that runs ``layer`` forward and takes the gradients of a loss."""
 
@@ -359,18 +445,25 @@ def profile(model_name: str, images: int) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("workload", choices=["training", "layer", "separable", "profile"])
+    parser.add_argument(
+        "workload", choices=["training", "layer", "separable", "profile", "precision"]
+    )
     parser.add_argument("--model", choices=["chapter1", "chapter2"], default="chapter1")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--images", type=int, default=6400)
     parser.add_argument("--seed", type=int, default=0, help="shuffles the variants' order")
+    parser.add_argument("--test-images", type=int, default=1000, help="precision: evaluated on")
     args = parser.parse_args(argv)
     if args.rounds < 1:
         parser.error(f"--rounds={args.rounds}: expected at least 1")
     if args.images < BATCH_SIZE or args.images % BATCH_SIZE:
         parser.error(f"--images={args.images}: expected a positive multiple of {BATCH_SIZE}")
+    if args.test_images < 1:
+        parser.error(f"--test-images={args.test_images}: expected at least 1")
     if args.workload == "training":
         result = training(args.model, args.rounds, args.images, args.seed)
+    elif args.workload == "precision":
+        result = precision(args.model, args.rounds, args.images, args.test_images, args.seed)
     elif args.workload == "profile":
         result = profile(args.model, args.images)
     elif args.workload == "layer":

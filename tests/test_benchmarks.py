@@ -77,6 +77,7 @@ def test_alternating_paths_refuses_a_bad_count(processes, error):
     [
         (["layer", "--rounds", "0"], "--rounds=0"),
         (["training", "--images", "100"], "--images=100"),
+        (["precision", "--test-images", "0"], "--test-images=0"),
         (["bogus"], "invalid choice"),
     ],
 )
@@ -260,3 +261,47 @@ def test_the_training_workload_reports_what_the_suite_reads():
     assert set(result["conv_gmacs_per_s"]) == {
         f"conv {n}, batch {b}" for n in (1, 2) for b in (64, 256)
     }
+
+
+def test_a_model_in_mixed_bfloat16_computes_in_bfloat16_from_the_same_weights():
+    import tensorflow as tf
+
+    plain = workloads._in_policy("chapter1", "float32")
+    mixed = workloads._in_policy("chapter1", "mixed_bfloat16")
+    assert [lay.compute_dtype for lay in mixed.layers] == ["bfloat16"] * 6 + ["float32"]
+    assert all(lay.compute_dtype == "float32" for lay in plain.layers)
+    for a, b in zip(plain.get_weights(), mixed.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)  # the weights stay float32, and start the same
+    assert tf.keras.mixed_precision.global_policy().name == "float32"  # restored afterwards
+    assert workloads.onednn_supports(tf.float32)
+
+
+def test_the_precision_suite_pairs_the_two_policies_round_by_round(monkeypatch):
+    from benchmarks import __main__ as bench
+
+    calls = []
+
+    def fake(args, code_path=None, timeout=1800):
+        calls.append((args, code_path))
+        slow = 10.0 if code_path == "Eigen" else 4.0  # bfloat16 this many times slower
+        return {
+            "orders": [["float32", "mixed_bfloat16"]] * 3,
+            "images_per_s": {"float32": [100.0, 200.0, 300.0],
+                             "mixed_bfloat16": [100 / slow, 200 / slow, 300 / slow]},
+            "test_accuracy": {"float32": 0.91234, "mixed_bfloat16": 0.9},
+            "test_images": 2000, "epochs": 4, "onednn_supports_bfloat16": False,
+            "code_path": code_path,
+        }  # fmt: skip
+
+    monkeypatch.setattr(bench, "child", fake)
+    result = bench.suite_precision(processes=1, rounds=3)
+    assert [(a[a.index("--model") + 1], path) for a, path in calls] == [
+        ("chapter1", "Eigen"), ("chapter1", "oneDNN"), ("chapter2", "Eigen"), ("chapter2", "oneDNN")
+    ]  # fmt: skip
+    one = result["models"]["chapter 1"]
+    assert one["paths"]["Eigen"]["bfloat16_over_float32"]["median"] == 0.1
+    assert one["paths"]["oneDNN"]["bfloat16_over_float32"]["median"] == 0.25
+    assert one["paths"]["Eigen"]["median_images_per_s"] == {"float32": 200, "mixed_bfloat16": 20}
+    assert one["paths"]["Eigen"]["test_accuracy"] == {"float32": [0.9123], "mixed_bfloat16": [0.9]}
+    assert one["images_per_epoch"] == bench.PRECISION_IMAGES["chapter1"] and one["epochs"] == 4
+    assert result["pairs_per_ratio"] == 3
