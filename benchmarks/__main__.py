@@ -1,6 +1,6 @@
 """The book's benchmarks: every figure a ratio of two variants measured side by side.
 
-    python -m benchmarks                       # every default suite (about 30 min on 2 cores)
+    python -m benchmarks                       # every default suite (about 45 min on 2 cores)
     python -m benchmarks --suites layer separable
     python -m benchmarks --suites test_command # times `make test`'s steps (about 5 min)
 
