@@ -63,3 +63,62 @@ def test_short_names():
 def test_bad_width(width, error):
     with pytest.raises(error, match=f"width={width!r}: expected an integer of at least 40"):
         EpochLog(width)
+
+
+def test_the_accuracy_clock_scores_every_few_steps_and_at_the_end():
+    from helpers.training import AccuracyClock
+
+    keras.utils.set_random_seed(0)
+    x, y = np.random.rand(64, 4).astype("float32"), np.arange(64) % 2
+    model = tiny_model()
+    model.compile("sgd", "sparse_categorical_crossentropy", steps_per_execution=2)
+    clock = AccuracyClock(x[:10], y[:10], every=3)
+    model.fit(x, y, batch_size=8, epochs=2, verbose=0, callbacks=[clock])
+    # 8 steps an epoch, 2 per call: calls end at steps 2, 4, ..., 16; scored at the first
+    # call at or past 3, 6, 9, ... (4, 6, 10, 12, 16): 16 is the last, so no extra point
+    assert len(clock.points) == 5
+    seconds = [s for s, _ in clock.points]
+    assert seconds == sorted(seconds) and seconds[0] > 0
+    expected = np.mean(np.argmax(model.predict(x[:10], verbose=0), -1) == y[:10])
+    assert clock.points[-1][1] == pytest.approx(expected)
+    assert clock.evaluation_seconds > 0
+
+
+def test_the_accuracy_clock_keeps_the_scoring_out_of_the_training_time(monkeypatch):
+    import time as clock_time
+
+    from helpers.training import AccuracyClock
+
+    keras.utils.set_random_seed(0)
+    x, y = np.random.rand(16, 4).astype("float32"), np.arange(16) % 2
+    model = tiny_model()
+    clock = AccuracyClock(x, y, every=1)
+    real_predict = model.predict
+
+    def slow_predict(*args, **kwargs):
+        clock_time.sleep(0.2)
+        return real_predict(*args, **kwargs)
+
+    monkeypatch.setattr(model, "predict", slow_predict)
+    start = clock_time.perf_counter()
+    model.fit(x, y, batch_size=8, epochs=1, verbose=0, callbacks=[clock])
+    wall = clock_time.perf_counter() - start
+    assert len(clock.points) == 2 and clock.evaluation_seconds >= 0.4
+    assert clock.points[-1][0] < wall - 0.4  # the two scorings are not training time
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"every": 0}, ValueError, "every=0: expected a positive integer"),
+        ({"every": 2.5}, TypeError, "every=2.5"),
+        ({"every": 1, "y": np.zeros(3)}, ValueError, "got 4 images and 3 labels"),
+        ({"every": 1, "x": np.zeros((0, 4)), "y": np.zeros(0)}, ValueError, "at least one"),
+    ],
+)
+def test_the_accuracy_clock_refuses_bad_arguments(kwargs, error, message):
+    from helpers.training import AccuracyClock
+
+    args = {"x": np.zeros((4, 4)), "y": np.zeros(4), **kwargs}
+    with pytest.raises(error, match=re.escape(message)):
+        AccuracyClock(**args)
