@@ -65,11 +65,12 @@ class AccuracyClock(keras.callbacks.Callback):
     """Accuracy on ``(x, y)`` against training seconds, measured while ``fit`` runs.
 
     After the first call that ends at or beyond every ``every`` training steps, and when
-    training ends, the model classifies ``x`` (``predict``, then the highest output), and
-    :attr:`points` gains ``(seconds, accuracy)``. The seconds run from the start of training
-    (``on_train_begin``) and leave out every scoring, which :attr:`evaluation_seconds` adds
-    up: subtract it from a wall time taken around ``fit``. With ``steps_per_execution``, Keras
-    calls back once per call, so points fall at whole calls.
+    training ends, the model classifies ``x`` (``predict``, then the highest output),
+    :attr:`points` gains ``(seconds, accuracy)`` and :attr:`steps` the steps trained so far.
+    The seconds run from the start of training (``on_train_begin``) and leave out every
+    scoring, which :attr:`evaluation_seconds` adds up: subtract it from a wall time taken
+    around ``fit``. With ``steps_per_execution``, Keras calls back once per call, so points
+    fall at whole calls.
     """
 
     def __init__(self, x, y, every: int) -> None:
@@ -82,10 +83,11 @@ class AccuracyClock(keras.callbacks.Callback):
                 f"got {len(self.x)} images and {len(self.y)} labels"
             )
         self.points: list[tuple[float, float]] = []
+        self.steps: list[int] = []
         self.evaluation_seconds = 0.0
 
     def on_train_begin(self, logs=None):
-        self.points, self.evaluation_seconds = [], 0.0
+        self.points, self.steps, self.evaluation_seconds = [], [], 0.0
         self._step, self._epoch_first, self._next = 0, 0, self.every
         self._scored = False
         self._start = time.perf_counter()
@@ -97,6 +99,7 @@ class AccuracyClock(keras.callbacks.Callback):
         seconds = before - self._start - self.evaluation_seconds
         self.evaluation_seconds += time.perf_counter() - before
         self.points.append((seconds, accuracy))
+        self.steps.append(self._step)
 
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch_first = self._step
