@@ -7,6 +7,10 @@
   require.js resolves beside the page; a ``require.config`` before it points there instead.
   It also typesets widget labels with MathJax 2's ``MathJax.Hub.Queue``, which MathJax 3 lacks;
   a three-line shim forwards those calls to MathJax 3.
+- A notebook whose widgets are saved but shown nowhere on the page (their outputs removed, as
+  the book removes its live explorers) would still load the widget manager, which then fetches
+  its icon fonts for nothing and, on a busy machine, from the wrong folder; a page without a
+  widget view loads no manager.
 - Jupyter Book registers a few inline scripts twice (sphinx-thebe's ``const THEBE_JS_URL``
   among them); declaring a ``const`` twice is an error in the browser, so a page keeps one
   copy of each identical script.
@@ -58,6 +62,13 @@ document.addEventListener("DOMContentLoaded", function () {
 });"""
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"  # a widget shown on the page
+
+
+def _is_widget_manager(script) -> bool:
+    return (getattr(script, "filename", None) or "").endswith("html-manager/embed-amd.js")
+
+
 def clean_page(app, pagename, templatename, context, doctree) -> None:
     if "body" in context:
         context["body"] = CDN_STYLESHEETS.sub("", context["body"])
@@ -70,8 +81,10 @@ def clean_page(app, pagename, templatename, context, doctree) -> None:
                 seen.add(key)
                 unique.append(script)
         scripts[:] = unique
+        if WIDGET_VIEW not in context.get("body", ""):
+            scripts[:] = [s for s in scripts if not _is_widget_manager(s)]
         for i, script in enumerate(scripts):
-            if (getattr(script, "filename", None) or "").endswith("html-manager/embed-amd.js"):
+            if _is_widget_manager(script):
                 scripts.insert(i, _widget_fonts_script(context))
                 break
 

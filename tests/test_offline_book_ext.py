@@ -16,6 +16,9 @@ ANIMATION = (
 )
 
 
+VIEW = '<script type="application/vnd.jupyter.widget-view+json">{"model_id": "1"}</script>'
+
+
 def _context(scripts, body=ANIMATION):
     return {
         "body": body,
@@ -53,7 +56,7 @@ def test_widget_pages_get_the_path_and_mathjax_shim_before_the_manager():
         _JavaScript("offline/require.js"),
         _JavaScript("offline/html-manager/embed-amd.js"),
     ]
-    context = _context(scripts)
+    context = _context(scripts, body=VIEW)
     offline_book.clean_page(None, "chapters/05", "page.html", context, None)
     names = [s.filename for s in context["script_files"]]
     assert names == ["offline/require.js", "", "offline/html-manager/embed-amd.js"]
@@ -66,3 +69,13 @@ def test_pages_without_widgets_get_no_shim():
     context = _context([_JavaScript("_static/a.js")])
     offline_book.clean_page(None, "intro", "page.html", context, None)
     assert [s.filename for s in context["script_files"]] == ["_static/a.js"]
+
+
+def test_a_page_whose_widgets_are_all_removed_loads_no_widget_manager():
+    scripts = [
+        _JavaScript("offline/require.js"),
+        _JavaScript("offline/html-manager/embed-amd.js"),
+    ]
+    context = _context(scripts)  # saved widget state, but no view on the page
+    offline_book.clean_page(None, "chapters/09", "page.html", context, None)
+    assert [s.filename for s in context["script_files"]] == ["offline/require.js"]
