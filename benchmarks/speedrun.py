@@ -227,6 +227,8 @@ def train(recipe: dict, x: np.ndarray, y: np.ndarray, seed: int):
         epochs = int(recipe["epochs"])
         if epochs != recipe["epochs"]:
             raise ValueError(f"epochs={recipe['epochs']!r}: feed='numpy' needs whole epochs")
+        if recipe["label_smoothing"]:
+            y = np.eye(10, dtype="float32")[y]  # one-hot, as the loss needs
         model.fit(x, y, epochs=epochs, batch_size=recipe["batch"], verbose=0)
     elif recipe["feed"] == "numpy_val":
         model.fit(
