@@ -11,6 +11,7 @@ import os
 from numbers import Integral
 
 from helpers.arithmetic import conv_output_size
+from helpers.runtime import set_seed
 
 import tensorflow as tf
 
@@ -146,3 +147,46 @@ class NNConv2D(keras.layers.Layer):
             kernel_initializer=keras.initializers.serialize(
                 self.kernel_initializer))
         return config
+
+
+# Defined in chapters/appendix_a_speed.ipynb
+def build_speedrun_cnn():
+    return keras.Sequential(
+        [
+            keras.Input(shape=(28, 28, 1)),
+            keras.layers.Conv2D(24, 5, strides=2, name="conv1"),  # 12x12
+            keras.layers.ReLU(name="relu1"),
+            keras.layers.Conv2D(32, 3, name="conv2"),  # 10x10
+            keras.layers.MaxPooling2D(2, name="pool"),  # 5x5
+            keras.layers.ReLU(name="relu2"),  # after the pool: 4x fewer
+            keras.layers.Flatten(name="flatten"),
+            keras.layers.Dense(256, activation="relu", name="hidden"),
+            keras.layers.Dense(10, activation="softmax", name="classifier"),
+        ],
+        name="speedrun_cnn",
+    )
+
+
+# Defined in chapters/appendix_a_speed.ipynb
+def train_speedrun(x, y, seed, callbacks=(), epochs=1.25, batch=256,
+                   peak=0.01, warmup=0.3, start_div=25.0, beta_1=0.7,
+                   beta_2=0.9, label_smoothing=0.1, steps_per_execution=64):
+    steps = round(epochs * (len(x) // batch))
+    warm = round(warmup * steps)
+    rate = keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=peak / start_div, warmup_target=peak,
+        warmup_steps=warm, decay_steps=steps - warm)
+    set_seed(seed)
+    model = build_speedrun_cnn()
+    model.compile(
+        optimizer=keras.optimizers.Adam(rate, beta_1=beta_1, beta_2=beta_2),
+        loss=keras.losses.CategoricalCrossentropy(
+            label_smoothing=label_smoothing),
+        steps_per_execution=steps_per_execution)
+    images, labels = tf.constant(x), tf.one_hot(y, 10)
+    order = tf.data.Dataset.range(len(x)).shuffle(len(x), seed=seed)
+    order = order.repeat().batch(batch, drop_remainder=True).take(steps)
+    data = order.map(lambda i: (tf.gather(images, i), tf.gather(labels, i)))
+    model.fit(data.prefetch(2), epochs=1, verbose=0, shuffle=False,
+              callbacks=list(callbacks))  # data shuffles itself
+    return model

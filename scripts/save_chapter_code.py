@@ -33,6 +33,7 @@ MARK = "# @save"
 IMPORTS = {
     "Integral": "from numbers import Integral",
     "conv_output_size": "from helpers.arithmetic import conv_output_size",
+    "set_seed": "from helpers.runtime import set_seed",
     "tf": "import tensorflow as tf",
 }
 # keras as appendix B's worker needs it: Keras 3, or Keras 2 (tf_keras) when
