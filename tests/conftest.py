@@ -31,6 +31,20 @@ def close_figures():
     plt.close("all")
 
 
+@pytest.fixture
+def refused():
+    """``refused(call, error, words)``: ``call()`` raises ``error`` and its message holds every
+    one of ``words`` (the bad argument's name, what was expected)."""
+
+    def check(call, error, words):
+        with pytest.raises(error) as info:
+            call()
+        for word in words:
+            assert word in str(info.value)
+
+    return check
+
+
 @pytest.fixture(scope="session")
 def tf_sandbox():
     """A child process that runs TensorFlow calls, so that a crash fails one test only."""
