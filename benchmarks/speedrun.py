@@ -133,22 +133,9 @@ def build_model(recipe: dict) -> keras.Model:
 
 def forward_macs(model: keras.Model) -> int:
     """Multiply-accumulates of one image's forward pass through the Conv2D and Dense layers."""
-    from helpers.costs import conv_macs
+    from benchmarks.workloads import layer_macs
 
-    total = 0
-    for lay in model.layers:
-        if isinstance(lay, keras.layers.Conv2D):
-            _, height, width, _ = lay.output.shape
-            total += conv_macs(
-                height,
-                width,
-                kernel_size=tuple(lay.kernel_size),
-                in_channels=lay.input.shape[-1],
-                out_channels=lay.filters,
-            )
-        elif isinstance(lay, keras.layers.Dense):
-            total += lay.input.shape[-1] * lay.units
-    return total
+    return sum(layer_macs(lay) for lay in model.layers)
 
 
 def _steps(recipe: dict, images: int) -> int:

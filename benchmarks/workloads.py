@@ -38,23 +38,26 @@ BATCH_SIZE = 64  # what chapters 1 and 2 train with
 CHAPTER_VARIANT = {"chapter1": "fit_numpy_spe16", "chapter2": "fit_tfdata"}
 
 
-def _data(model_name: str, images: int):
-    """The first ``images`` training images of the chapter's dataset, scaled as it scales them."""
+def _data(model_name: str, images: int, split: str = "train"):
+    """The first ``images`` images of the chapter's training (or ``"test"``) set, scaled as the
+    chapter scales them."""
     from helpers.data import load_cifar10, load_mnist
 
     if model_name == "chapter1":
-        (x, y), _ = load_mnist()
-        x = (x[:images].astype("float32") / 255.0).reshape(-1, 28, 28, 1)
+        train, test = load_mnist()
     else:
         import contextlib
         import io
 
         with contextlib.redirect_stdout(io.StringIO()):  # the partial-mirror note
-            (x, y), _ = load_cifar10()
-        x = x[:images].astype("float32") / 255.0
+            train, test = load_cifar10()
+    x, y = train if split == "train" else test
+    x = x[:images].astype("float32") / 255.0
+    if model_name == "chapter1":
+        x = x.reshape(-1, 28, 28, 1)
     y = y[:images].reshape(-1)
     if len(x) < images:
-        raise ValueError(f"images={images}: the dataset has only {len(x)} training images")
+        raise ValueError(f"images={images}: the dataset has only {len(x)} {split} images")
     return x, y
 
 
@@ -89,20 +92,20 @@ def training_macs(model) -> int:
     input and that of the weights), less the first layer's input gradient, which training
     never computes. Pooling, BatchNormalization, activations and the optimizer are not MACs.
     """
-    forward = []
-    for lay in model.layers:
-        if isinstance(lay, keras.layers.Conv2D):
-            forward.append(_conv_forward_macs(lay))
-        elif isinstance(lay, keras.layers.Dense):
-            forward.append(lay.input.shape[-1] * lay.units)
+    forward = [macs for macs in map(layer_macs, model.layers) if macs]
     return 3 * sum(forward) - forward[0]
 
 
-def _conv_forward_macs(lay) -> int:
-    """One image's forward MACs through a built ``Conv2D`` layer (``helpers.costs``)."""
-    _, height, width, _ = lay.output.shape
-    return conv_macs(height, width, kernel_size=tuple(lay.kernel_size),
-                     in_channels=lay.input.shape[-1], out_channels=lay.filters)  # fmt: skip
+def layer_macs(lay) -> int:
+    """One image's forward MACs through a built ``Conv2D`` (:mod:`helpers.costs`) or ``Dense``
+    layer; 0 for any other layer."""
+    if isinstance(lay, keras.layers.Conv2D):
+        _, height, width, _ = lay.output.shape
+        return conv_macs(height, width, kernel_size=tuple(lay.kernel_size),
+                         in_channels=lay.input.shape[-1], out_channels=lay.filters)  # fmt: skip
+    if isinstance(lay, keras.layers.Dense):
+        return lay.input.shape[-1] * lay.units
+    return 0
 
 
 def conv_rates(model, batch_sizes=(64, 256)) -> dict:
@@ -113,7 +116,7 @@ def conv_rates(model, batch_sizes=(64, 256)) -> dict:
     rates = {}
     convs = [lay for lay in model.layers if isinstance(lay, keras.layers.Conv2D)]
     for number, lay in enumerate(convs, start=1):
-        macs = 3 * _conv_forward_macs(lay)  # forward and both gradients
+        macs = 3 * layer_macs(lay)  # forward and both gradients
         kernel = tf.random.stateless_uniform(lay.kernel.shape, seed=[5, 6])
         for batch in batch_sizes:
             x = tf.random.stateless_uniform((batch, *lay.input.shape[1:]), seed=[7, 8])
@@ -286,8 +289,6 @@ def precision(model_name: str, rounds: int, images: int, test_images: int, seed:
     in bfloat16, weights stay float32): images per second of one epoch of ``images`` images,
     both policies in turns each round; then each model's accuracy on ``test_images`` test
     images after the same training (the warm-up epoch and the ``rounds`` timed ones)."""
-    from helpers.data import load_cifar10, load_mnist
-
     x, y = _data(model_name, images)
     models = {policy: _in_policy(model_name, policy) for policy in POLICIES}
 
@@ -299,16 +300,7 @@ def precision(model_name: str, rounds: int, images: int, test_images: int, seed:
     variants = {policy: lambda m=model: epoch(m) for policy, model in models.items()}
     orders = _orders(variants, rounds, seed)
     seconds = in_turns(variants, rounds, warmup=1, orders=orders)
-    if model_name == "chapter1":
-        _, (xt, yt) = load_mnist()
-        xt = xt[..., None]
-    else:
-        import contextlib
-        import io
-
-        with contextlib.redirect_stdout(io.StringIO()):  # the partial-mirror note
-            _, (xt, yt) = load_cifar10()
-    xt, yt = xt[:test_images].astype("float32") / 255.0, yt[:test_images].reshape(-1)
+    xt, yt = _data(model_name, test_images, "test")
     return {
         "orders": orders,
         "images_per_s": {name: [len(x) / s for s in times] for name, times in seconds.items()},
